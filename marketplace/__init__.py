@@ -1,0 +1,135 @@
+"""Pasar Sentra: a B2B marketplace for the IKMs of Indonesia's Sentra IKM clusters."""
+
+import logging
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from marketplace.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, config_from_environment
+from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale():
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite as a real default: WAL, a busy timeout and foreign keys on every connection."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_app(config=None):
+    """Build the app. `config` is a class or mapping; by default it comes from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(config_from_environment())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    if app.config.get("PRODUCTION") and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError("Refusing to start in production with the default SECRET_KEY: set SECRET_KEY.")
+
+    logging.basicConfig(level=logging.INFO)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_hooks(app)
+
+    from marketplace.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to open that page.")
+
+    from marketplace.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        if not str(user_id).isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    from marketplace.core.outbox import init_outbox_echo
+
+    init_outbox_echo()
+
+
+def _register_blueprints(app):
+    from marketplace import accounts, catalog, coordination, core
+    from marketplace.core.access import init_access
+    from marketplace.core.errors_views import register_error_handlers
+
+    app.register_blueprint(core.bp)
+    app.register_blueprint(catalog.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(coordination.bp, url_prefix="/coordinator")
+    init_access(app)
+    register_error_handlers(app)
+
+
+def _register_template_helpers(app):
+    from flask_babel import get_locale
+
+    from marketplace.core.money import format_idr
+    from marketplace.core.timeutil import format_wib
+
+    app.jinja_env.filters["idr"] = format_idr
+    app.jinja_env.filters["wib"] = format_wib
+
+    @app.context_processor
+    def inject_globals():
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+
+def _register_hooks(app):
+    from marketplace.core.security import set_security_headers
+
+    app.after_request(set_security_headers)
+
+    @app.after_request
+    def _no_store_for_signed_in(response):
+        # Pages with personal data must not be cached by shared machines or proxies.
+        if current_user.is_authenticated and request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

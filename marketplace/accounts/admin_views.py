@@ -1,0 +1,85 @@
+"""The platform admin's pages: sentras and staff accounts."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.accounts import bp, services
+from marketplace.accounts.forms import SentraForm, StaffUserForm
+from marketplace.accounts.models import Sentra, User
+from marketplace.core.access import allow
+from marketplace.extensions import db
+
+PER_PAGE = 20
+
+
+def _page():
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.get("/admin/sentras")
+@allow("admin")
+def admin_sentras():
+    sentras = services.sentra_overview()
+    return render_template("accounts/admin_sentras.html", sentras=sentras)
+
+
+@bp.route("/admin/sentras/new", methods=["GET", "POST"])
+@allow("admin")
+def admin_new_sentra():
+    return _sentra_form(None)
+
+
+@bp.route("/admin/sentras/<int:sentra_id>/edit", methods=["GET", "POST"])
+@allow("admin")
+def admin_edit_sentra(sentra_id):
+    sentra = db.session.get(Sentra, sentra_id) or abort(404)
+    return _sentra_form(sentra)
+
+
+def _sentra_form(sentra):
+    form = SentraForm(obj=sentra)
+    if form.validate_on_submit():
+        try:
+            services.save_sentra(current_user, sentra, form.data)
+        except services.SlugTaken as error:
+            form.slug.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_l("The sentra has been saved."), "success")
+            return redirect(url_for("accounts.admin_sentras"))
+    return render_template("accounts/admin_sentra_form.html", form=form, sentra=sentra)
+
+
+@bp.get("/admin/staff")
+@allow("admin")
+def admin_staff():
+    query = (
+        select(User)
+        .where(User.role.in_(("coordinator", "admin")))
+        .options(db.joinedload(User.sentra))
+        .order_by(User.role, User.email)
+    )
+    pagination = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
+    return render_template("accounts/admin_staff.html", pagination=pagination)
+
+
+@bp.route("/admin/staff/new", methods=["GET", "POST"])
+@allow("admin")
+def admin_new_staff():
+    form = StaffUserForm()
+    form.sentra_id.choices = [(0, "—")] + [
+        (s.id, s.name) for s in db.session.scalars(select(Sentra).order_by(Sentra.name))
+    ]
+    if form.validate_on_submit():
+        sentra = db.session.get(Sentra, form.sentra_id.data) if form.sentra_id.data else None
+        try:
+            services.create_staff_user(current_user, form.email.data, form.full_name.data, form.role.data, sentra)
+        except services.EmailTaken as error:
+            form.email.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_l("The account has been created; a link to set the password was emailed."), "success")
+            return redirect(url_for("accounts.admin_staff"))
+    return render_template("accounts/admin_staff_form.html", form=form)

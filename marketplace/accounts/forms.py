@@ -1,0 +1,254 @@
+"""Forms of the accounts domain. Every field has bounds; errors speak the user's language."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+
+from marketplace.accounts.regions import PROVINCES
+from marketplace.core.forms import NIB_VALIDATOR, NPWP_VALIDATOR, BaseForm, digits_of, lower_strip, validate_phone
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+
+REQUIRED = _l("This field is required.")
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("Email"),
+        filters=[lower_strip],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(max=254, message=_l("At most %(max)d characters.")),
+            Email(message=_l("Enter a valid email address."), check_deliverability=False),
+        ],
+    )
+
+
+def _password_field(label=None):
+    return PasswordField(
+        label or _l("Password"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=_l("Use %(min)d to %(max)d characters."),
+            ),
+        ],
+    )
+
+
+def _text(label, max_length, required=True, min_length=None, description=None):
+    validators = [DataRequired(message=REQUIRED)] if required else [Optional()]
+    validators.append(
+        Length(min=min_length or (2 if required else 0), max=max_length, message=_l("Use %(min)d to %(max)d characters."))
+    )
+    return StringField(label, validators=validators, description=description)
+
+
+def _province_field():
+    return SelectField(
+        _l("Province"),
+        choices=[("", _l("Choose a province"))] + [(p, p) for p in PROVINCES],
+        validators=[DataRequired(message=REQUIRED)],
+        validate_choice=True,
+    )
+
+
+def _phone_field(label=None, required=True):
+    return TelField(
+        label or _l("Phone"),
+        validators=[DataRequired(message=REQUIRED) if required else Optional(), Length(max=20), validate_phone],
+    )
+
+
+class _OrganizationFields(BaseForm):
+    address = TextAreaField(
+        _l("Address"),
+        validators=[DataRequired(message=REQUIRED), Length(min=5, max=300, message=_l("Use %(min)d to %(max)d characters."))],
+    )
+    regency = _text(_l("Regency / city"), 120)
+    province = _province_field()
+    contact_person = _text(_l("Contact person"), 120)
+    phone = _phone_field()
+
+
+class _NewAccountFields(BaseForm):
+    email = _email_field()
+    password = _password_field()
+    confirm_password = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(message=REQUIRED), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
+class BuyerRegistrationForm(_NewAccountFields, _OrganizationFields):
+    company_name = _text(_l("Company name"), 160)
+    npwp = StringField(
+        _l("NPWP"),
+        filters=[digits_of],
+        validators=[DataRequired(message=REQUIRED), Length(max=25), NPWP_VALIDATOR],
+        description=_l("15 or 16 digits; dots and dashes are fine."),
+    )
+
+
+class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
+    business_name = _text(_l("Business name"), 160)
+    nib = StringField(
+        _l("NIB"),
+        filters=[digits_of],
+        validators=[DataRequired(message=REQUIRED), Length(max=20), NIB_VALIDATOR],
+        description=_l("Nomor Induk Berusaha, 13 digits."),
+    )
+    npwp = StringField(
+        _l("NPWP (optional)"), filters=[digits_of], validators=[Optional(), Length(max=25), NPWP_VALIDATOR]
+    )
+    is_pkp = RadioField(
+        _l("Registered for VAT (PKP)?"),
+        choices=[("no", _l("No")), ("yes", _l("Yes"))],
+        default="no",
+        validators=[InputRequired(message=REQUIRED)],
+    )
+    sentra_id = SelectField(_l("Sentra"), coerce=int, validators=[InputRequired(message=REQUIRED)])
+    workers = IntegerField(
+        _l("Number of workers"),
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(min=0, max=100000, message=_l("Enter a number from %(min)s to %(max)s.")),
+        ],
+    )
+
+
+class LoginForm(BaseForm):
+    email = _email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=REQUIRED), Length(max=PASSWORD_MAX)])
+    remember = BooleanField(_l("Remember me"))
+    next = HiddenField(validators=[Optional(), Length(max=500)])
+
+
+class EmailOnlyForm(BaseForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(BaseForm):
+    password = _password_field(_l("New password"))
+    confirm_password = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(message=REQUIRED), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(message=REQUIRED), Length(max=PASSWORD_MAX)]
+    )
+
+
+class ProfileForm(BaseForm):
+    full_name = _text(_l("Full name"), 120)
+    phone = _phone_field(required=False)
+    locale = SelectField(
+        _l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")], validators=[DataRequired()]
+    )
+
+
+class BuyerOrganizationForm(_OrganizationFields):
+    name = _text(_l("Company name"), 160)
+    npwp = StringField(
+        _l("NPWP"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), Length(max=25), NPWP_VALIDATOR]
+    )
+    email = _email_field(_l("Company email"))
+
+
+class SellerOrganizationForm(_OrganizationFields):
+    name = _text(_l("Business name"), 160)
+    nib = StringField(
+        _l("NIB"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), Length(max=20), NIB_VALIDATOR]
+    )
+    npwp = StringField(
+        _l("NPWP (optional)"), filters=[digits_of], validators=[Optional(), Length(max=25), NPWP_VALIDATOR]
+    )
+    is_pkp = RadioField(
+        _l("Registered for VAT (PKP)?"),
+        choices=[("no", _l("No")), ("yes", _l("Yes"))],
+        validators=[InputRequired(message=REQUIRED)],
+    )
+    workers = IntegerField(
+        _l("Number of workers"),
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(min=0, max=100000, message=_l("Enter a number from %(min)s to %(max)s.")),
+        ],
+    )
+    email = _email_field(_l("Business email"))
+
+
+class InviteForm(BaseForm):
+    email = _email_field(_l("Colleague's email"))
+
+
+class AcceptInvitationForm(ResetPasswordForm):
+    full_name = _text(_l("Full name"), 120)
+    phone = _phone_field(required=False)
+
+
+class ConfirmForm(BaseForm):
+    """A button that changes something: only the CSRF token travels."""
+
+
+class SentraForm(BaseForm):
+    name = _text(_l("Name"), 160)
+    slug = StringField(
+        _l("Short name for links"),
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(min=3, max=80, message=_l("Use %(min)d to %(max)d characters.")),
+            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single dashes.")),
+        ],
+        filters=[lower_strip],
+    )
+    regency = _text(_l("Regency / city"), 120)
+    province = _province_field()
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+
+
+class StaffUserForm(BaseForm):
+    email = _email_field()
+    full_name = _text(_l("Full name"), 120)
+    role = SelectField(
+        _l("Role"),
+        choices=[("coordinator", _l("Coordinator")), ("admin", _l("Administrator"))],
+        validators=[DataRequired(message=REQUIRED)],
+    )
+    sentra_id = SelectField(_l("Sentra (coordinators)"), coerce=int, validators=[Optional()])
+
+    def validate_sentra_id(self, field):
+        from wtforms.validators import ValidationError
+
+        if self.role.data == "coordinator" and not field.data:
+            raise ValidationError(_l("Choose the coordinator's sentra."))
+
+
+class DecisionForm(BaseForm):
+    decision = HiddenField(
+        validators=[DataRequired(), Regexp(r"^(approve|reject|suspend|reinstate)$", message=_l("Unknown decision."))]
+    )
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000, message=_l("At most %(max)d characters."))])
+
+    def validate_reason(self, field):
+        from wtforms.validators import ValidationError
+
+        if self.decision.data in ("reject", "suspend") and len(field.data or "") < 5:
+            raise ValidationError(_l("Give a reason of at least 5 characters."))

@@ -1,0 +1,185 @@
+"""Sentras, organizations and their users."""
+
+from flask_login import UserMixin
+from sqlalchemy import func
+
+from marketplace.core.audit import record_audit
+from marketplace.core.errors import check_transition
+from marketplace.core.timeutil import UTCDateTime, utcnow
+from marketplace.extensions import db
+
+
+class Sentra(db.Model):
+    """A Sentra IKM cluster: its coordinators, its IKMs and (later) its own prices."""
+
+    __tablename__ = "sentra"
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(80), nullable=False, unique=True)
+    name = db.Column(db.String(160), nullable=False)
+    regency = db.Column(db.String(120), nullable=False)
+    province = db.Column(db.String(60), nullable=False)
+    description = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    def __repr__(self):
+        return f"<Sentra {self.slug}>"
+
+
+class OrganizationKind:
+    IKM = "ikm"
+    BUYER = "buyer"
+    ALL = (IKM, BUYER)
+
+
+class OrganizationStatus:
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+    ALL = (PENDING, APPROVED, REJECTED, SUSPENDED)
+
+    # A seller's change of legal IDs sends it back to pending from any decided state.
+    TRANSITIONS = {
+        PENDING: {APPROVED, REJECTED},
+        APPROVED: {SUSPENDED, PENDING},
+        SUSPENDED: {APPROVED, PENDING},
+        REJECTED: {PENDING},
+    }
+
+
+class Organization(db.Model):
+    """A company account: an IKM (seller, belongs to a sentra) or a buyer (manufacturer)."""
+
+    __tablename__ = "organization"
+
+    id = db.Column(db.Integer, primary_key=True)
+    kind = db.Column(db.String(8), nullable=False)
+    name = db.Column(db.String(160), nullable=False)
+    nib = db.Column(db.String(13), unique=True)
+    npwp = db.Column(db.String(16))
+    is_pkp = db.Column(db.Boolean, nullable=False, default=False)
+    sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="RESTRICT"), index=True)
+    address = db.Column(db.String(300), nullable=False)
+    regency = db.Column(db.String(120), nullable=False)
+    province = db.Column(db.String(60), nullable=False)
+    workers = db.Column(db.Integer)
+    contact_person = db.Column(db.String(120), nullable=False)
+    phone = db.Column(db.String(20), nullable=False)
+    email = db.Column(db.String(254), nullable=False)
+    status = db.Column(db.String(12), nullable=False, default=OrganizationStatus.PENDING, index=True)
+    status_reason = db.Column(db.String(1000))
+    status_changed_at = db.Column(UTCDateTime)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    sentra = db.relationship(Sentra, backref=db.backref("organizations", lazy="dynamic"))
+
+    __table_args__ = (
+        db.CheckConstraint("kind IN ('ikm', 'buyer')", name="kind"),
+        db.CheckConstraint("status IN ('pending', 'approved', 'rejected', 'suspended')", name="status"),
+        db.CheckConstraint("kind <> 'ikm' OR (sentra_id IS NOT NULL AND nib IS NOT NULL)", name="ikm_needs_sentra_nib"),
+        db.CheckConstraint("kind <> 'buyer' OR npwp IS NOT NULL", name="buyer_needs_npwp"),
+        db.CheckConstraint("workers IS NULL OR workers >= 0", name="workers_not_negative"),
+    )
+
+    @property
+    def is_ikm(self):
+        return self.kind == OrganizationKind.IKM
+
+    @property
+    def can_sell(self):
+        return self.is_ikm and self.status == OrganizationStatus.APPROVED
+
+    def move_to(self, status, actor, reason=None, action=None):
+        """The one way to change an organization's status: checked against the table, audit-logged."""
+        check_transition(OrganizationStatus.TRANSITIONS, "organization", self.status, status)
+        before = {"status": self.status, "reason": self.status_reason}
+        self.status = status
+        self.status_reason = reason
+        self.status_changed_at = utcnow()
+        record_audit(
+            actor,
+            action or f"organization.{status}",
+            self,
+            before=before,
+            after={"status": status, "reason": reason},
+            note=reason,
+        )
+
+    def __repr__(self):
+        return f"<Organization {self.kind} {self.name!r} {self.status}>"
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in. Buyers and sellers belong to one organization; coordinators to one sentra."""
+
+    __tablename__ = "user_account"
+
+    ROLES = ("buyer", "seller", "coordinator", "admin")
+
+    id = db.Column(db.Integer, primary_key=True)
+    # Stored lower-cased, so the unique constraint is case-insensitive.
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    password_hash = db.Column(db.String(255))
+    full_name = db.Column(db.String(120), nullable=False)
+    phone = db.Column(db.String(20))
+    role = db.Column(db.String(12), nullable=False)
+    organization_id = db.Column(db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="RESTRICT"), index=True)
+    is_owner = db.Column(db.Boolean, nullable=False, default=False)
+    locale = db.Column(db.String(5), nullable=False, default="id")
+    verified_at = db.Column(UTCDateTime)
+    deactivated_at = db.Column(UTCDateTime)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    organization = db.relationship(Organization, backref=db.backref("members", lazy="dynamic"))
+    sentra = db.relationship(Sentra, backref=db.backref("coordinators", lazy="dynamic"))
+
+    __table_args__ = (
+        db.CheckConstraint("role IN ('buyer', 'seller', 'coordinator', 'admin')", name="role"),
+        db.CheckConstraint(
+            "(role IN ('buyer', 'seller') AND organization_id IS NOT NULL AND sentra_id IS NULL)"
+            " OR (role = 'coordinator' AND sentra_id IS NOT NULL AND organization_id IS NULL)"
+            " OR (role = 'admin' AND organization_id IS NULL AND sentra_id IS NULL)",
+            name="role_membership",
+        ),
+        db.CheckConstraint("locale IN ('id', 'en')", name="locale"),
+    )
+
+    @property
+    def is_active(self):
+        return self.deactivated_at is None
+
+    @property
+    def is_verified(self):
+        return self.verified_at is not None
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role}>"
+
+
+def find_user_by_email(email):
+    return db.session.scalar(db.select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+
+
+class Invitation(db.Model):
+    """An owner's invitation for a colleague to join the organization."""
+
+    __tablename__ = "invitation"
+
+    id = db.Column(db.Integer, primary_key=True)
+    organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    email = db.Column(db.String(254), nullable=False)
+    invited_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    accepted_at = db.Column(UTCDateTime)
+    revoked_at = db.Column(UTCDateTime)
+
+    organization = db.relationship(Organization)
+    invited_by = db.relationship(User, foreign_keys=[invited_by_id])
+
+    @property
+    def is_open(self):
+        return self.accepted_at is None and self.revoked_at is None

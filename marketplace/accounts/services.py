@@ -1,0 +1,468 @@
+"""Operations of the accounts domain. Each flushes, audits and enqueues mail; the view commits."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from marketplace.accounts import tokens
+from marketplace.accounts.models import (
+    Invitation,
+    Organization,
+    OrganizationKind,
+    OrganizationStatus,
+    Sentra,
+    User,
+    find_user_by_email,
+)
+from marketplace.core.audit import record_audit
+from marketplace.core.errors import DomainError
+from marketplace.core.outbox import enqueue_mail, external_url
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+
+class EmailTaken(DomainError):
+    pass
+
+
+class LoginRefused(DomainError):
+    pass
+
+
+class NotVerified(DomainError):
+    pass
+
+
+def hash_password(password):
+    # Werkzeug's default is scrypt, a memory-hard KDF.
+    return generate_password_hash(password)
+
+
+def _email_taken(email):
+    return find_user_by_email(email) is not None
+
+
+def _send_verification(user):
+    token = tokens.make_token(tokens.VERIFY_SALT, {"uid": user.id, "email": user.email})
+    enqueue_mail(
+        user.email,
+        _l("Confirm your email for Pasar Sentra"),
+        "verify_email",
+        locale=user.locale,
+        user=user,
+        link=external_url("accounts.verify_email", token=token),
+    )
+
+
+def _new_owner(organization, email, password, full_name, phone, role, locale):
+    if _email_taken(email):
+        raise EmailTaken(_l("An account with this email already exists."))
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        full_name=full_name,
+        phone=phone,
+        role=role,
+        organization=organization,
+        is_owner=True,
+        locale=locale,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_buyer(data, locale="id"):
+    """A manufacturer's company account and its owner; active once the email is verified."""
+    if _email_taken(data["email"]):
+        raise EmailTaken(_l("An account with this email already exists."))
+    org = Organization(
+        kind=OrganizationKind.BUYER,
+        name=data["company_name"],
+        npwp=data["npwp"],
+        address=data["address"],
+        regency=data["regency"],
+        province=data["province"],
+        contact_person=data["contact_person"],
+        phone=data["phone"],
+        email=data["email"],
+        status=OrganizationStatus.APPROVED,
+    )
+    db.session.add(org)
+    db.session.flush()
+    user = _new_owner(org, data["email"], data["password"], data["contact_person"], data["phone"], "buyer", locale)
+    record_audit(user, "organization.registered", org, after={"kind": org.kind, "name": org.name})
+    _send_verification(user)
+    return user
+
+
+class NibTaken(DomainError):
+    pass
+
+
+def register_seller(data, locale="id"):
+    """An IKM's account: it starts pending until a coordinator of its sentra approves it."""
+    if _email_taken(data["email"]):
+        raise EmailTaken(_l("An account with this email already exists."))
+    if db.session.scalar(select(Organization.id).where(Organization.nib == data["nib"])):
+        raise NibTaken(_l("An IKM with this NIB is already registered."))
+    sentra = db.session.get(Sentra, data["sentra_id"])
+    if sentra is None:
+        raise DomainError(_l("Choose a sentra from the list."))
+    org = Organization(
+        kind=OrganizationKind.IKM,
+        name=data["business_name"],
+        nib=data["nib"],
+        npwp=data["npwp"] or None,
+        is_pkp=data["is_pkp"] == "yes",
+        sentra=sentra,
+        address=data["address"],
+        regency=data["regency"],
+        province=data["province"],
+        workers=data["workers"],
+        contact_person=data["contact_person"],
+        phone=data["phone"],
+        email=data["email"],
+        status=OrganizationStatus.PENDING,
+    )
+    db.session.add(org)
+    db.session.flush()
+    user = _new_owner(org, data["email"], data["password"], data["contact_person"], data["phone"], "seller", locale)
+    record_audit(user, "organization.registered", org, after={"kind": org.kind, "name": org.name})
+    _send_verification(user)
+    _tell_coordinators_of_waiting_ikm(org)
+    return user
+
+
+def _tell_coordinators_of_waiting_ikm(org):
+    for coordinator in coordinators_of(org.sentra_id):
+        enqueue_mail(
+            coordinator.email,
+            _l("An IKM is waiting for approval: %(name)s", name=org.name),
+            "ikm_waiting",
+            locale=coordinator.locale,
+            organization=org,
+            link=external_url("coordination.organization_detail", organization_id=org.id),
+        )
+
+
+def coordinators_of(sentra_id):
+    return db.session.scalars(
+        select(User).where(User.role == "coordinator", User.sentra_id == sentra_id, User.deactivated_at.is_(None))
+    ).all()
+
+
+def resend_verification(email):
+    """Send a new link if the account exists and is unverified; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is not None and not user.is_verified and user.is_active:
+        _send_verification(user)
+
+
+def verify_email(token):
+    payload = tokens.read_token(tokens.VERIFY_SALT, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    user = db.session.get(User, payload.get("uid")) if isinstance(payload.get("uid"), int) else None
+    if user is None or user.email != payload.get("email"):
+        raise tokens.TokenInvalid()
+    if not user.is_verified:
+        user.verified_at = utcnow()
+        record_audit(user, "user.verified", user)
+    return user
+
+
+def authenticate(email, password):
+    """The user for these credentials, or LoginRefused/NotVerified. Same message for unknown email and bad password."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash or not check_password_hash(user.password_hash, password):
+        raise LoginRefused(_l("Wrong email or password."))
+    if not user.is_active:
+        raise LoginRefused(_l("This account has been deactivated."))
+    if not user.is_verified:
+        raise NotVerified(_l("Please confirm your email first: open the link we sent you."))
+    return user
+
+
+def request_password_reset(email):
+    """Mail a reset link if the account exists; never reveal whether it does."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = tokens.make_token(tokens.RESET_SALT, {"uid": user.id, "fp": tokens.password_fingerprint(user)})
+    enqueue_mail(
+        user.email,
+        _l("Reset your Pasar Sentra password"),
+        "reset_password",
+        locale=user.locale,
+        user=user,
+        link=external_url("accounts.reset_password", token=token),
+    )
+
+
+def user_for_reset_token(token):
+    payload = tokens.read_token(tokens.RESET_SALT, token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    uid = payload.get("uid")
+    user = db.session.get(User, uid) if isinstance(uid, int) else None
+    if user is None or not user.is_active or payload.get("fp") != tokens.password_fingerprint(user):
+        raise tokens.TokenInvalid()
+    return user
+
+
+def reset_password(token, new_password):
+    """Set a new password through a reset link; the link stops working once used."""
+    user = user_for_reset_token(token)
+    user.password_hash = hash_password(new_password)
+    # Opening the link proves the address, so a staff account set up by link is verified too.
+    if not user.is_verified:
+        user.verified_at = utcnow()
+    record_audit(user, "user.password_reset", user)
+    return user
+
+
+def change_password(user, current_password, new_password):
+    if not user.password_hash or not check_password_hash(user.password_hash, current_password):
+        raise DomainError(_l("The current password is not correct."))
+    user.password_hash = hash_password(new_password)
+    record_audit(user, "user.password_changed", user)
+
+
+def update_profile(user, full_name, phone, locale):
+    user.full_name = full_name
+    user.phone = phone or None
+    user.locale = locale
+
+
+SELLER_LEGAL_FIELDS = ("name", "nib", "npwp", "is_pkp")
+
+
+def update_organization(org, actor, data):
+    """Edit the company's details; a seller's change of legal IDs sends it back to verification."""
+    if org.is_ikm and data.get("nib") != org.nib:
+        clash = db.session.scalar(select(Organization.id).where(Organization.nib == data["nib"], Organization.id != org.id))
+        if clash:
+            raise NibTaken(_l("An IKM with this NIB is already registered."))
+    fields = ["name", "npwp", "address", "regency", "province", "contact_person", "phone", "email"]
+    if org.is_ikm:
+        fields += ["nib", "is_pkp", "workers"]
+    before = {f: getattr(org, f) for f in fields}
+    for field in fields:
+        setattr(org, field, data[field])
+    after = {f: getattr(org, f) for f in fields}
+    changed = {f for f in fields if before[f] != after[f]}
+    if not changed:
+        return False
+    record_audit(actor, "organization.updated", org, before=before, after=after)
+    legal_changed = org.is_ikm and changed & set(SELLER_LEGAL_FIELDS)
+    if legal_changed and org.status != OrganizationStatus.PENDING:
+        org.move_to(
+            OrganizationStatus.PENDING,
+            actor,
+            reason="legal IDs changed: " + ", ".join(sorted(legal_changed)),
+            action="organization.reverification",
+        )
+        _tell_coordinators_of_waiting_ikm(org)
+    return True
+
+
+def invite_colleague(owner, email):
+    """The owner invites someone by email to join the organization."""
+    org = owner.organization
+    if _email_taken(email):
+        raise EmailTaken(_l("An account with this email already exists."))
+    open_invite = db.session.scalar(
+        select(Invitation).where(
+            Invitation.organization_id == org.id,
+            func.lower(Invitation.email) == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    )
+    invitation = open_invite or Invitation(organization=org, email=email, invited_by=owner)
+    db.session.add(invitation)
+    db.session.flush()
+    token = tokens.make_token(tokens.INVITE_SALT, {"inv": invitation.id, "email": email})
+    enqueue_mail(
+        email,
+        _l("%(name)s invites you to Pasar Sentra", name=org.name),
+        "invitation",
+        locale=owner.locale,
+        organization=org,
+        inviter=owner,
+        link=external_url("accounts.accept_invitation", token=token),
+    )
+    record_audit(owner, "invitation.sent", invitation, after={"email": email})
+    return invitation
+
+
+def invitation_for_token(token):
+    payload = tokens.read_token(tokens.INVITE_SALT, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    inv_id = payload.get("inv")
+    invitation = db.session.get(Invitation, inv_id) if isinstance(inv_id, int) else None
+    if invitation is None or not invitation.is_open or invitation.email != payload.get("email"):
+        raise tokens.TokenInvalid()
+    return invitation
+
+
+def accept_invitation(token, full_name, phone, password):
+    """The invited colleague sets their own password and joins; the link proves the email."""
+    invitation = invitation_for_token(token)
+    if _email_taken(invitation.email):
+        raise EmailTaken(_l("An account with this email already exists."))
+    org = invitation.organization
+    user = User(
+        email=invitation.email,
+        password_hash=hash_password(password),
+        full_name=full_name,
+        phone=phone or None,
+        role="seller" if org.is_ikm else "buyer",
+        organization=org,
+        is_owner=False,
+        locale=invitation.invited_by.locale if invitation.invited_by else "id",
+        verified_at=utcnow(),
+    )
+    db.session.add(user)
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    record_audit(user, "invitation.accepted", invitation, after={"user_id": user.id})
+    return user
+
+
+def revoke_invitation(owner, invitation):
+    if not invitation.is_open:
+        raise DomainError(_l("This invitation is no longer open."))
+    invitation.revoked_at = utcnow()
+    record_audit(owner, "invitation.revoked", invitation)
+
+
+def remove_colleague(owner, member):
+    """Deactivate a colleague's account; the owner cannot remove themself."""
+    if member.id == owner.id:
+        raise DomainError(_l("You cannot remove yourself."))
+    if not member.is_active:
+        raise DomainError(_l("This account has already been removed."))
+    member.deactivated_at = utcnow()
+    record_audit(owner, "user.removed", member, before={"active": True}, after={"active": False})
+
+
+def create_staff_user(actor, email, full_name, role, sentra=None, password=None):
+    """A coordinator (of one sentra) or an admin. Without a password, a set-password link is mailed."""
+    if role not in ("coordinator", "admin"):
+        raise DomainError(_l("Staff accounts are coordinators or administrators."))
+    if role == "coordinator" and sentra is None:
+        raise DomainError(_l("Choose the coordinator's sentra."))
+    if _email_taken(email):
+        raise EmailTaken(_l("An account with this email already exists."))
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=role,
+        sentra=sentra if role == "coordinator" else None,
+        password_hash=hash_password(password) if password else None,
+        verified_at=utcnow() if password else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_audit(actor, "user.staff_created", user, after={"role": role, "sentra": sentra.slug if sentra else None})
+    if not password:
+        token = tokens.make_token(tokens.RESET_SALT, {"uid": user.id, "fp": tokens.password_fingerprint(user)})
+        enqueue_mail(
+            user.email,
+            _l("Your Pasar Sentra staff account"),
+            "staff_welcome",
+            locale=user.locale,
+            user=user,
+            link=external_url("accounts.reset_password", token=token),
+        )
+    return user
+
+
+class SlugTaken(DomainError):
+    pass
+
+
+def save_sentra(actor, sentra, data):
+    """Create (sentra=None) or edit a sentra."""
+    clash = db.session.scalar(
+        select(Sentra.id).where(Sentra.slug == data["slug"], Sentra.id != (sentra.id if sentra else -1))
+    )
+    if clash:
+        raise SlugTaken(_l("Another sentra already uses this short name."))
+    fields = ("name", "slug", "regency", "province", "description")
+    before = {f: getattr(sentra, f) for f in fields} if sentra else None
+    if sentra is None:
+        sentra = Sentra()
+        db.session.add(sentra)
+    for field in fields:
+        setattr(sentra, field, data[field] or ("" if field == "description" else data[field]))
+    db.session.flush()
+    record_audit(actor, "sentra.created" if before is None else "sentra.updated", sentra, before=before,
+                 after={f: getattr(sentra, f) for f in fields})
+    return sentra
+
+
+DECISIONS = {
+    "approve": (OrganizationStatus.APPROVED, _l("Your IKM has been approved on Pasar Sentra")),
+    "reject": (OrganizationStatus.REJECTED, _l("Your IKM registration was not approved")),
+    "suspend": (OrganizationStatus.SUSPENDED, _l("Your IKM has been suspended on Pasar Sentra")),
+    "reinstate": (OrganizationStatus.APPROVED, _l("Your IKM's suspension has been lifted")),
+}
+
+
+def decide_organization(coordinator, org, decision, reason=None):
+    """A coordinator approves, rejects, suspends or reinstates an IKM of their own sentra."""
+    if not coordinator_may_manage(coordinator, org):
+        raise DomainError(_l("This IKM is not in your sentra."))
+    if decision not in DECISIONS:
+        raise DomainError(_l("Unknown decision."))
+    if decision in ("reject", "suspend") and not (reason and reason.strip()):
+        raise DomainError(_l("Give a reason of at least 5 characters."))
+    if decision == "reinstate" and org.status != OrganizationStatus.SUSPENDED:
+        raise DomainError(_l("Only a suspended IKM can be reinstated."))
+    status, subject = DECISIONS[decision]
+    org.move_to(status, coordinator, reason=reason or None, action=f"organization.{decision}")
+    recipients = {org.email} | {m.email for m in org.members if m.is_owner and m.is_active}
+    owner_locale = next((m.locale for m in org.members if m.is_owner), "id")
+    for address in sorted(recipients):
+        enqueue_mail(
+            address,
+            subject,
+            "organization_decision",
+            locale=owner_locale,
+            organization=org,
+            decision=decision,
+            reason=reason,
+            link=external_url("accounts.organization"),
+        )
+
+
+def coordinator_may_manage(user, org):
+    """Object check: a coordinator acts only on IKMs of their own sentra."""
+    return user.role == "coordinator" and org.is_ikm and org.sentra_id == user.sentra_id
+
+
+def organizations_for_coordinator(coordinator, status):
+    return db.session.scalars(
+        select(Organization)
+        .where(
+            Organization.kind == OrganizationKind.IKM,
+            Organization.sentra_id == coordinator.sentra_id,
+            Organization.status == status,
+        )
+        .order_by(Organization.created_at, Organization.id)
+    ).all()
+
+
+def sentra_overview():
+    """Sentras with how many approved IKMs each has: one query."""
+    approved = (
+        select(Organization.sentra_id, func.count(Organization.id).label("ikm_count"))
+        .where(Organization.kind == OrganizationKind.IKM, Organization.status == OrganizationStatus.APPROVED)
+        .group_by(Organization.sentra_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Sentra, func.coalesce(approved.c.ikm_count, 0))
+        .outerjoin(approved, approved.c.sentra_id == Sentra.id)
+        .order_by(Sentra.name)
+    ).all()
+    return [(sentra, count) for sentra, count in rows]

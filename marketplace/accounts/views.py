@@ -1,0 +1,365 @@
+"""Registration, sign-in, passwords, profile, organization and colleagues."""
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from marketplace.accounts import bp, services, tokens
+from marketplace.accounts.forms import (
+    AcceptInvitationForm,
+    BuyerOrganizationForm,
+    BuyerRegistrationForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    EmailOnlyForm,
+    InviteForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SellerOrganizationForm,
+    SellerRegistrationForm,
+)
+from marketplace.accounts.models import Invitation, Sentra, User
+from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow
+from marketplace.core.errors import DomainError
+from marketplace.core.security import safe_next_url
+from marketplace.extensions import db, limiter
+
+
+def _limit(config_key):
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
+
+
+def _fail(form, field_name, error):
+    """Show a service's refusal beside the field it concerns."""
+    getattr(form, field_name).errors = [*getattr(form, field_name).errors, error.message]
+
+
+def _sentra_choices():
+    sentras = db.session.scalars(select(Sentra).order_by(Sentra.name)).all()
+    return [(0, _l("Choose a sentra"))] + [(s.id, f"{s.name} ({s.regency})") for s in sentras]
+
+
+@bp.get("/register")
+@allow(ANONYMOUS)
+def register():
+    return render_template("accounts/register.html")
+
+
+@bp.route("/register/buyer", methods=["GET", "POST"])
+@allow(ANONYMOUS)
+@_limit("RATELIMIT_REGISTER")
+def register_buyer():
+    form = BuyerRegistrationForm()
+    if form.validate_on_submit():
+        try:
+            services.register_buyer(form.data, locale=str(get_locale()))
+        except services.EmailTaken as error:
+            _fail(form, "email", error)
+        else:
+            db.session.commit()
+            return redirect(url_for("accounts.registered"))
+    return render_template("accounts/register_buyer.html", form=form)
+
+
+@bp.route("/register/seller", methods=["GET", "POST"])
+@allow(ANONYMOUS)
+@_limit("RATELIMIT_REGISTER")
+def register_seller():
+    form = SellerRegistrationForm()
+    form.sentra_id.choices = _sentra_choices()
+    if form.validate_on_submit():
+        try:
+            if not form.sentra_id.data:
+                raise services.DomainError(_l("Choose a sentra from the list."))
+            services.register_seller(form.data, locale=str(get_locale()))
+        except services.EmailTaken as error:
+            _fail(form, "email", error)
+        except services.NibTaken as error:
+            _fail(form, "nib", error)
+        except DomainError as error:
+            _fail(form, "sentra_id", error)
+        else:
+            db.session.commit()
+            return redirect(url_for("accounts.registered"))
+    return render_template("accounts/register_seller.html", form=form)
+
+
+@bp.get("/register/done")
+@allow(ANONYMOUS)
+def registered():
+    return render_template("accounts/registered.html")
+
+
+@bp.get("/verify/<token>")
+@allow(PUBLIC)
+def verify_email(token):
+    try:
+        user = services.verify_email(token)
+    except tokens.TokenInvalid:
+        flash(_l("This confirmation link is invalid or has expired. Ask for a new one below."), "danger")
+        return redirect(url_for("accounts.resend_verification"))
+    db.session.commit()
+    flash(_l("Your email %(email)s is confirmed. You can sign in now.", email=user.email), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/verify/resend", methods=["GET", "POST"])
+@allow(ANONYMOUS)
+@_limit("RATELIMIT_RESET")
+def resend_verification():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.resend_verification(form.email.data)
+        db.session.commit()
+        flash(_l("If that account is waiting for confirmation, a new link is on its way."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/resend_verification.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(ANONYMOUS)
+@_limit("RATELIMIT_LOGIN")
+def login():
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")[:500]
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.NotVerified as error:
+            flash(error.message, "warning")
+            return redirect(url_for("accounts.resend_verification"))
+        except services.LoginRefused as error:
+            form.password.errors = [error.message]
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_l("Welcome, %(name)s.", name=user.full_name), "success")
+            return redirect(safe_next_url(form.next.data, url_for("accounts.dashboard")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@allow(AUTHENTICATED)
+def logout():
+    logout_user()
+    flash(_l("You have signed out."), "info")
+    return redirect(url_for("catalog.home"))
+
+
+@bp.get("/account")
+@allow(AUTHENTICATED)
+def dashboard():
+    """Where a signed-in user lands: the place that fits their role."""
+    if current_user.role == "coordinator":
+        return redirect(url_for("coordination.dashboard"))
+    if current_user.role == "admin":
+        return redirect(url_for("accounts.admin_sentras"))
+    return redirect(url_for("accounts.organization"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@allow(PUBLIC)
+@_limit("RATELIMIT_RESET")
+def forgot_password():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(_l("If an account exists for that email, a reset link is on its way. It works once, for one hour."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+@_limit("RATELIMIT_RESET")
+def reset_password(token):
+    try:
+        services.user_for_reset_token(token)
+    except tokens.TokenInvalid:
+        flash(_l("This reset link is invalid, expired or already used. Ask for a new one."), "danger")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        flash(_l("Your password has been set. Sign in with it now."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(AUTHENTICATED)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            _fail(form, "current_password", error)
+        else:
+            db.session.commit()
+            flash(_l("Your password has been changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@allow(AUTHENTICATED)
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(current_user, form.full_name.data, form.phone.data, form.locale.data)
+        db.session.commit()
+        flash(_l("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.get("/account/organization")
+@allow("buyer", "seller")
+def organization():
+    org = current_user.organization
+    return render_template("accounts/organization.html", org=org)
+
+
+@bp.route("/account/organization/edit", methods=["GET", "POST"])
+@allow("buyer", "seller", owner=True)
+def edit_organization():
+    org = current_user.organization
+    form_class = SellerOrganizationForm if org.is_ikm else BuyerOrganizationForm
+    form = form_class(obj=org)
+    if org.is_ikm and request.method == "GET":
+        form.is_pkp.data = "yes" if org.is_pkp else "no"
+    if form.validate_on_submit():
+        data = dict(form.data)
+        if org.is_ikm:
+            data["is_pkp"] = form.is_pkp.data == "yes"
+            data["npwp"] = data["npwp"] or None
+        was_status = org.status
+        try:
+            changed = services.update_organization(org, current_user, data)
+        except services.NibTaken as error:  # raised before anything is changed
+            _fail(form, "nib", error)
+        else:
+            db.session.commit()
+            if org.status != was_status:
+                flash(_l("Your legal details changed, so your IKM goes back to the coordinator for verification."), "warning")
+            elif changed:
+                flash(_l("The organization's details have been saved."), "success")
+            return redirect(url_for("accounts.organization"))
+    return render_template("accounts/edit_organization.html", form=form, org=org)
+
+
+def _member_of_my_organization(user_id):
+    """Object check: only colleagues of the owner's own organization, else 404."""
+    member = db.session.get(User, user_id)
+    if member is None or member.organization_id != current_user.organization_id:
+        abort(404)
+    return member
+
+
+def _invitation_of_my_organization(invitation_id):
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organization_id != current_user.organization_id:
+        abort(404)
+    return invitation
+
+
+def _render_members(invite_form):
+    org = current_user.organization
+    people = db.session.scalars(
+        select(User).where(User.organization_id == org.id).order_by(User.deactivated_at.is_not(None), User.full_name)
+    ).all()
+    invitations = db.session.scalars(
+        select(Invitation)
+        .where(Invitation.organization_id == org.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .order_by(Invitation.created_at)
+    ).all()
+    return render_template(
+        "accounts/members.html",
+        org=org,
+        people=people,
+        invitations=invitations,
+        invite_form=invite_form,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.get("/account/members")
+@allow("buyer", "seller")
+def members():
+    return _render_members(InviteForm())
+
+
+@bp.post("/account/members/invite")
+@allow("buyer", "seller", owner=True)
+def invite_member():
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite_colleague(current_user, form.email.data)
+        except services.EmailTaken as error:
+            _fail(form, "email", error)
+        else:
+            db.session.commit()
+            flash(_l("Invitation sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("accounts.members"))
+    return _render_members(form)
+
+
+@bp.post("/account/members/<int:user_id>/remove")
+@allow("buyer", "seller", owner=True)
+def remove_member(user_id):
+    member = _member_of_my_organization(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.remove_colleague(current_user, member)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("%(name)s can no longer sign in.", name=member.full_name), "success")
+    return redirect(url_for("accounts.members"))
+
+
+@bp.post("/account/invitations/<int:invitation_id>/revoke")
+@allow("buyer", "seller", owner=True)
+def revoke_invitation(invitation_id):
+    invitation = _invitation_of_my_organization(invitation_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.revoke_invitation(current_user, invitation)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("The invitation has been withdrawn."), "success")
+    return redirect(url_for("accounts.members"))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@allow(ANONYMOUS)
+@_limit("RATELIMIT_REGISTER")
+def accept_invitation(token):
+    try:
+        invitation = services.invitation_for_token(token)
+    except tokens.TokenInvalid:
+        flash(_l("This invitation link is invalid, expired or already used."), "danger")
+        return redirect(url_for("accounts.login"))
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        try:
+            services.accept_invitation(token, form.full_name.data, form.phone.data, form.password.data)
+        except (services.EmailTaken, tokens.TokenInvalid):
+            flash(_l("This invitation link is invalid, expired or already used."), "danger")
+            return redirect(url_for("accounts.login"))
+        db.session.commit()
+        flash(_l("Welcome to %(name)s. Sign in with your new password.", name=invitation.organization.name), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)

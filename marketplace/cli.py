@@ -1,0 +1,81 @@
+"""Command-line tools: `flask create-user`, `flask send-mail`, `flask seed-demo`."""
+
+import click
+from sqlalchemy import select
+
+from marketplace.extensions import db
+
+
+def register_cli(app):
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["coordinator", "admin"]), required=True)
+@click.option("--email", required=True)
+@click.option("--name", "full_name", default=None, help="Full name (defaults to the email's local part).")
+@click.option("--sentra", "sentra_slug", default=None, help="The coordinator's sentra slug.")
+@click.option("--password", default=None, help="Set a password now instead of mailing a set-password link.")
+def create_user_command(role, email, full_name, sentra_slug, password):
+    """Create a staff account (coordinator of one sentra, or admin)."""
+    from marketplace.accounts.models import Sentra
+    from marketplace.accounts.services import create_staff_user
+    from marketplace.core.errors import DomainError
+
+    email = email.strip().lower()
+    sentra = None
+    if role == "coordinator":
+        if not sentra_slug:
+            raise click.UsageError("--sentra is required for a coordinator")
+        sentra = db.session.scalar(select(Sentra).where(Sentra.slug == sentra_slug))
+        if sentra is None:
+            raise click.UsageError(f"no sentra with slug {sentra_slug!r}")
+    if password is not None and not (10 <= len(password) <= 128):
+        raise click.UsageError("the password needs 10 to 128 characters")
+    try:
+        user = create_staff_user(None, email, full_name or email.split("@")[0], role, sentra, password=password)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}" + (f" for {sentra.slug}" if sentra else ""))
+
+
+@click.command("send-mail")
+@click.option("--stuck", is_flag=True, help="Only list the messages that failed or wait to be retried.")
+@click.option("--batch-size", default=100, show_default=True)
+def send_mail_command(stuck, batch_size):
+    """Deliver the outbox (console or SMTP backend), retrying failures with backoff."""
+    from flask import current_app
+
+    from marketplace.core.outbox import backend_from_config, deliver_due, stuck_messages
+    from marketplace.core.timeutil import format_wib
+
+    if not stuck:
+        sent, failed = deliver_due(backend_from_config(current_app.config), batch_size=batch_size)
+        click.echo(f"sent {sent}, failed {failed}")
+    waiting = stuck_messages()
+    if waiting:
+        click.echo(f"{len(waiting)} stuck:")
+    for message in waiting:
+        retry = "gave up" if message.status == "failed" else f"next try {format_wib(message.next_try_at)}"
+        click.echo(
+            f"  #{message.id} to {message.to_address} | {message.subject} | "
+            f"{message.attempts} attempts, {retry} | {message.last_error}"
+        )
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo_command(if_empty):
+    """Load the demo world (idempotent)."""
+    from marketplace.accounts.models import User
+    from marketplace.demo import seed_demo
+
+    if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+        click.echo("database already has data: demo not loaded")
+        return
+    summary = seed_demo()
+    db.session.commit()
+    click.echo("demo data ready: " + ", ".join(f"{k} {v}" for k, v in summary.items()))

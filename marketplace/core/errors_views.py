@@ -1,0 +1,37 @@
+"""Error pages in the user's language."""
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from marketplace.extensions import db
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("The page you are looking for does not exist or has been moved.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a moment and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred on our side. Please try again later.")),
+}
+
+
+def render_error(code):
+    title, message = ERROR_TEXTS[code]
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register_error_handlers(app):
+    for code in (400, 403, 404, 405, 429):
+        app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        title = _l("Form expired")
+        message = _l("The form has expired or was sent from another site. Reload the page and try again.")
+        return render_template("errors/error.html", code=400, title=title, message=message), 400
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,95 @@
+"""Shared form pieces: filters, validators for Indonesian IDs and phones, bounded fields."""
+
+import re
+
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
+
+_NON_DIGITS = re.compile(r"[\s.\-]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip(value):
+    """Trim surrounding space and drop control characters from text input."""
+    if isinstance(value, str):
+        return _CONTROL_CHARS.sub("", value).strip()
+    return value
+
+
+def lower_strip(value):
+    value = strip(value)
+    return value.lower() if isinstance(value, str) else value
+
+
+def digits_of(value):
+    """'01.234.567.8-901.000' -> '012345678901000'; other characters are left to fail validation."""
+    if isinstance(value, str):
+        return _NON_DIGITS.sub("", value)
+    return value
+
+
+class Digits:
+    """Exactly one of the given numbers of digits (after dots, dashes and spaces are removed)."""
+
+    def __init__(self, *lengths, message=None):
+        self.lengths = lengths
+        self.message = message
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if not value:
+            return
+        if not value.isascii() or not value.isdigit() or len(value) not in self.lengths:
+            raise ValidationError(self.message)
+
+
+NIB_VALIDATOR = Digits(13, message=_l("NIB must be exactly 13 digits."))
+NPWP_VALIDATOR = Digits(15, 16, message=_l("NPWP must be 15 or 16 digits."))
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{6,18}[0-9]$")
+
+
+def validate_phone(form, field):
+    value = field.data or ""
+    if value and not _PHONE.match(value):
+        raise ValidationError(_l("Enter a phone number such as 0812 3456 7890 or +62 812 3456 7890."))
+
+
+class _CatalogTranslations:
+    """WTForms' own messages go through our catalogs (WTForms ships no Indonesian)."""
+
+    def gettext(self, string):
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return ngettext(singular, plural, n)
+
+
+# WTForms' built-in messages, listed so that extraction puts them in both catalogs.
+WTFORMS_MESSAGES = (
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid date value."),
+    _l("CSRF token missing."),
+    _l("CSRF token expired."),
+    _l("Invalid CSRF Token."),
+    _l("CSRF failed."),
+)
+
+
+class BaseForm(FlaskForm):
+    """Every form: CSRF from Flask-WTF, text trimmed before validation, messages in the user's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _CatalogTranslations()
+
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", ())
+            if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField", "TelField"}:
+                filters = (strip, *filters)
+            return unbound_field.bind(form=form, filters=filters, **options)

@@ -1,0 +1,12 @@
+"""Money is whole Rupiah in integers; this module shows it the Indonesian way."""
+
+
+def format_idr(amount_idr):
+    """Rp 1.250.000 — thousands separated by dots, no decimals, minus sign before Rp."""
+    if amount_idr is None:
+        return ""
+    if isinstance(amount_idr, bool) or not isinstance(amount_idr, int):
+        raise TypeError("amounts are whole Rupiah integers")
+    sign = "-" if amount_idr < 0 else ""
+    digits = f"{abs(amount_idr):,}".replace(",", ".")
+    return f"{sign}Rp {digits}"

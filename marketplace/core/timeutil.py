@@ -1,0 +1,43 @@
+"""Time: timezone-aware UTC in the database, WIB (Asia/Jakarta) on screen."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.types import DateTime, TypeDecorator
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def utcnow():
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A DateTime that always stores and returns aware UTC (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use aware UTC")
+        value = value.astimezone(UTC)
+        # SQLite stores text: keep it naive UTC there so comparisons stay lexical and correct.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def format_wib(value, with_seconds=False):
+    """'28 Nov 2026 09:53 WIB' from an aware datetime."""
+    if value is None:
+        return ""
+    local = value.astimezone(WIB)
+    return local.strftime("%d %b %Y %H:%M:%S" if with_seconds else "%d %b %Y %H:%M") + " WIB"
