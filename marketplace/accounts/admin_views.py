@@ -9,6 +9,7 @@ from marketplace.accounts import bp, services
 from marketplace.accounts.forms import SentraForm, StaffUserForm
 from marketplace.accounts.models import Sentra, User
 from marketplace.core.access import allow
+from marketplace.core.forms import choices
 from marketplace.extensions import db
 
 PER_PAGE = 20
@@ -69,9 +70,8 @@ def admin_staff():
 @allow("admin")
 def admin_new_staff():
     form = StaffUserForm()
-    form.sentra_id.choices = [(0, "—")] + [
-        (s.id, s.name) for s in db.session.scalars(select(Sentra).order_by(Sentra.name))
-    ]
+    sentras = db.session.scalars(select(Sentra).order_by(Sentra.name))
+    form.sentra_id.choices = choices([(0, "—")] + [(s.id, s.name) for s in sentras])
     if form.validate_on_submit():
         sentra = db.session.get(Sentra, form.sentra_id.data) if form.sentra_id.data else None
         try:

@@ -16,7 +16,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
 
 from marketplace.accounts.regions import PROVINCES
-from marketplace.core.forms import NIB_VALIDATOR, NPWP_VALIDATOR, BaseForm, digits_of, lower_strip, validate_phone
+from marketplace.core.forms import (
+    NIB_VALIDATOR,
+    NPWP_VALIDATOR,
+    BaseForm,
+    choices,
+    digits_of,
+    lower_strip,
+    validate_phone,
+)
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128
@@ -61,7 +69,7 @@ def _text(label, max_length, required=True, min_length=None, description=None):
 def _province_field():
     return SelectField(
         _l("Province"),
-        choices=[("", _l("Choose a province"))] + [(p, p) for p in PROVINCES],
+        choices=choices([("", _l("Choose a province"))] + [(p, p) for p in PROVINCES]),
         validators=[DataRequired(message=REQUIRED)],
         validate_choice=True,
     )
@@ -117,7 +125,7 @@ class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
     )
     is_pkp = RadioField(
         _l("Registered for VAT (PKP)?"),
-        choices=[("no", _l("No")), ("yes", _l("Yes"))],
+        choices=choices([("no", _l("No")), ("yes", _l("Yes"))]),
         default="no",
         validators=[InputRequired(message=REQUIRED)],
     )
@@ -160,7 +168,7 @@ class ProfileForm(BaseForm):
     full_name = _text(_l("Full name"), 120)
     phone = _phone_field(required=False)
     locale = SelectField(
-        _l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")], validators=[DataRequired()]
+        _l("Language"), choices=choices([("id", "Bahasa Indonesia"), ("en", "English")]), validators=[DataRequired()]
     )
 
 
@@ -182,7 +190,7 @@ class SellerOrganizationForm(_OrganizationFields):
     )
     is_pkp = RadioField(
         _l("Registered for VAT (PKP)?"),
-        choices=[("no", _l("No")), ("yes", _l("Yes"))],
+        choices=choices([("no", _l("No")), ("yes", _l("Yes"))]),
         validators=[InputRequired(message=REQUIRED)],
     )
     workers = IntegerField(
@@ -229,7 +237,7 @@ class StaffUserForm(BaseForm):
     full_name = _text(_l("Full name"), 120)
     role = SelectField(
         _l("Role"),
-        choices=[("coordinator", _l("Coordinator")), ("admin", _l("Administrator"))],
+        choices=choices([("coordinator", _l("Coordinator")), ("admin", _l("Administrator"))]),
         validators=[DataRequired(message=REQUIRED)],
     )
     sentra_id = SelectField(_l("Sentra (coordinators)"), coerce=int, validators=[Optional()])

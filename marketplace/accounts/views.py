@@ -24,6 +24,7 @@ from marketplace.accounts.forms import (
 from marketplace.accounts.models import Invitation, Sentra, User
 from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow
 from marketplace.core.errors import DomainError
+from marketplace.core.forms import choices
 from marketplace.core.security import safe_next_url
 from marketplace.extensions import db, limiter
 
@@ -39,7 +40,7 @@ def _fail(form, field_name, error):
 
 def _sentra_choices():
     sentras = db.session.scalars(select(Sentra).order_by(Sentra.name)).all()
-    return [(0, _l("Choose a sentra"))] + [(s.id, f"{s.name} ({s.regency})") for s in sentras]
+    return choices([(0, _l("Choose a sentra"))] + [(s.id, f"{s.name} ({s.regency})") for s in sentras])
 
 
 @bp.get("/register")

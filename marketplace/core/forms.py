@@ -5,6 +5,7 @@ import re
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 _NON_DIGITS = re.compile(r"[\s.\-]")
@@ -93,3 +94,8 @@ class BaseForm(FlaskForm):
             if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField", "TelField"}:
                 filters = (strip, *filters)
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def choices(pairs):
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

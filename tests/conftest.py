@@ -1,0 +1,129 @@
+"""Fixtures: `app`, `db`, `client`, a world with every role, and a helper to sign in as any user.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from flask import g
+from sqlalchemy import text
+
+from marketplace import create_app
+from marketplace.config import TestConfig, normalise_database_url
+from marketplace.extensions import db as _db
+from tests import factories
+
+
+def _database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    # A file, not :memory:, so that the browser tests' server thread sees the same data.
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+def make_config(database_url, **overrides):
+    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(make_config(database_url))
+
+    # Tests keep one app context open across requests; Flask-Login caches the user in `g`,
+    # which would carry one request's user into the next. Real requests each get a new `g`.
+    @app.before_request
+    def _forget_cached_user():
+        g.pop("_login_user", None)
+
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    return app
+
+
+def empty_all_tables():
+    tables = [t.name for t in _db.metadata.sorted_tables]
+    if _db.engine.dialect.name == "postgresql":
+        quoted = ", ".join(f'"{name}"' for name in tables)
+        _db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    else:
+        for name in reversed(tables):
+            _db.session.execute(text(f'DELETE FROM "{name}"'))
+    _db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(request, app):
+    """Every test runs in an app context and starts with empty tables."""
+    with app.app_context():
+        yield
+        _db.session.remove()
+        empty_all_tables()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, user):
+    """Sign the client in as `user` without the login form (the form has tests of its own)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
+@pytest.fixture
+def world(db):
+    """Two sentras, IKMs in each status, two buyer companies and a user of every role."""
+    jombang = factories.make_sentra(slug="jombang", name="Sentra Jombang")
+    other = factories.make_sentra(slug="ceper", name="Sentra Ceper", regency="Kabupaten Klaten", province="Jawa Tengah")
+    ikm = factories.make_ikm(jombang, name="UD Approved")
+    pending_ikm = factories.make_ikm(jombang, status="pending", name="UD Pending")
+    other_ikm = factories.make_ikm(other, status="pending", name="UD Other Sentra")
+    buyer_org = factories.make_buyer_org(name="PT Satu")
+    other_buyer_org = factories.make_buyer_org(name="PT Dua")
+    w = SimpleNamespace(
+        jombang=jombang,
+        other_sentra=other,
+        ikm=ikm,
+        pending_ikm=pending_ikm,
+        other_ikm=other_ikm,
+        buyer_org=buyer_org,
+        other_buyer_org=other_buyer_org,
+        buyer=factories.make_user("buyer", organization=buyer_org),
+        buyer_colleague=factories.make_user("buyer", organization=buyer_org, is_owner=False),
+        other_buyer=factories.make_user("buyer", organization=other_buyer_org),
+        seller=factories.make_user("seller", organization=ikm),
+        pending_seller=factories.make_user("seller", organization=pending_ikm),
+        coordinator=factories.make_user("coordinator", sentra=jombang),
+        other_coordinator=factories.make_user("coordinator", sentra=other),
+        admin=factories.make_user("admin"),
+    )
+    db.session.commit()
+    return w
+
+
+@pytest.fixture
+def login_as(client, world):
+    """login_as('buyer') signs the client in as the world's user of that role (or a given user)."""
+
+    def _login(who):
+        user = getattr(world, who) if isinstance(who, str) else who
+        return login(client, user)
+
+    return _login

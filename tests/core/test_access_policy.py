@@ -1,0 +1,145 @@
+"""One access policy: every route declares who may use it, and each role gets what it should."""
+
+import pytest
+
+from marketplace.core.access import AccessPolicy, policy_for
+
+ROLES = ("anonymous", "buyer", "seller", "coordinator", "admin")
+
+# Expected outcome per role: "ok" (served), "login" (sent to sign in), "home" (signed-in users
+# are sent away from anonymous-only pages), 403, or 404 (another organization's or sentra's object).
+OK, LOGIN, HOME = "ok", "login", "home"
+
+
+def every_role(outcome):
+    return dict.fromkeys(ROLES, outcome)
+
+
+def only(*roles, others=403):
+    expected = {role: (OK if role in roles else others) for role in ROLES}
+    expected["anonymous"] = LOGIN
+    return expected
+
+
+ANONYMOUS_ONLY = {"anonymous": OK, "buyer": HOME, "seller": HOME, "coordinator": HOME, "admin": HOME}
+SIGNED_IN = {"anonymous": LOGIN, "buyer": OK, "seller": OK, "coordinator": OK, "admin": OK}
+
+# endpoint -> list of (method, url builder, expected outcomes)
+MATRIX = {
+    "static": [("GET", lambda w: "/static/css/app.css", every_role(OK))],
+    "core.healthz": [("GET", lambda w: "/healthz", every_role(OK))],
+    "core.set_language": [("POST", lambda w: "/language", every_role(OK))],
+    "catalog.home": [("GET", lambda w: "/", every_role(OK))],
+    "accounts.register": [("GET", lambda w: "/register", ANONYMOUS_ONLY)],
+    "accounts.register_buyer": [("GET", lambda w: "/register/buyer", ANONYMOUS_ONLY)],
+    "accounts.register_seller": [("GET", lambda w: "/register/seller", ANONYMOUS_ONLY)],
+    "accounts.registered": [("GET", lambda w: "/register/done", ANONYMOUS_ONLY)],
+    "accounts.verify_email": [("GET", lambda w: "/verify/not-a-token", every_role(OK))],
+    "accounts.resend_verification": [("GET", lambda w: "/verify/resend", ANONYMOUS_ONLY)],
+    "accounts.login": [("GET", lambda w: "/login", ANONYMOUS_ONLY)],
+    "accounts.logout": [("POST", lambda w: "/logout", SIGNED_IN)],
+    "accounts.dashboard": [("GET", lambda w: "/account", SIGNED_IN)],
+    "accounts.forgot_password": [("GET", lambda w: "/password/forgot", every_role(OK))],
+    "accounts.reset_password": [("GET", lambda w: "/password/reset/not-a-token", every_role(OK))],
+    "accounts.change_password": [("GET", lambda w: "/account/password", SIGNED_IN)],
+    "accounts.profile": [("GET", lambda w: "/account/profile", SIGNED_IN)],
+    "accounts.organization": [("GET", lambda w: "/account/organization", only("buyer", "seller"))],
+    "accounts.edit_organization": [("GET", lambda w: "/account/organization/edit", only("buyer", "seller"))],
+    "accounts.members": [("GET", lambda w: "/account/members", only("buyer", "seller"))],
+    "accounts.invite_member": [("POST", lambda w: "/account/members/invite", only("buyer", "seller"))],
+    "accounts.remove_member": [
+        # The buyer's own colleague: allowed for the buyer (owner); a seller of another organization gets 404.
+        (
+            "POST",
+            lambda w: f"/account/members/{w.buyer_colleague.id}/remove",
+            {**only("buyer", "seller"), "seller": 404},
+        ),
+        # Another company's user: never reachable, not even by an owner.
+        ("POST", lambda w: f"/account/members/{w.other_buyer.id}/remove", {**only("buyer", "seller"), "buyer": 404, "seller": 404}),
+    ],
+    "accounts.revoke_invitation": [
+        ("POST", lambda w: f"/account/invitations/{w.other_invitation.id}/revoke", {**only("buyer", "seller"), "buyer": 404, "seller": 404}),
+    ],
+    "accounts.accept_invitation": [("GET", lambda w: "/invitations/not-a-token", ANONYMOUS_ONLY)],
+    "accounts.admin_sentras": [("GET", lambda w: "/admin/sentras", only("admin"))],
+    "accounts.admin_new_sentra": [("GET", lambda w: "/admin/sentras/new", only("admin"))],
+    "accounts.admin_edit_sentra": [("GET", lambda w: f"/admin/sentras/{w.jombang.id}/edit", only("admin"))],
+    "accounts.admin_staff": [("GET", lambda w: "/admin/staff", only("admin"))],
+    "accounts.admin_new_staff": [("GET", lambda w: "/admin/staff/new", only("admin"))],
+    "coordination.dashboard": [("GET", lambda w: "/coordinator/", only("coordinator"))],
+    "coordination.organization_detail": [
+        ("GET", lambda w: f"/coordinator/organizations/{w.pending_ikm.id}", only("coordinator")),
+        # An IKM of another sentra: the Jombang coordinator cannot see it.
+        ("GET", lambda w: f"/coordinator/organizations/{w.other_ikm.id}", {**only("coordinator"), "coordinator": 404}),
+        # A buyer company is no IKM of any sentra.
+        ("GET", lambda w: f"/coordinator/organizations/{w.buyer_org.id}", {**only("coordinator"), "coordinator": 404}),
+    ],
+    "coordination.decide_organization": [
+        ("POST", lambda w: f"/coordinator/organizations/{w.pending_ikm.id}/decision", only("coordinator")),
+        ("POST", lambda w: f"/coordinator/organizations/{w.other_ikm.id}/decision", {**only("coordinator"), "coordinator": 404}),
+    ],
+}
+
+
+def test_every_route_declares_an_access_policy(app):
+    missing = [rule.endpoint for rule in app.url_map.iter_rules() if policy_for(app, rule.endpoint) is None]
+    assert missing == []
+
+
+def test_every_route_is_in_the_role_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX)
+
+
+def test_a_route_without_a_policy_is_refused(app, client):
+    """Fail closed: the hook refuses an endpoint whose view carries no declaration."""
+    view = app.view_functions["catalog.home"]
+    policy = view.access_policy
+    del view.access_policy
+    try:
+        assert client.get("/").status_code == 403
+    finally:
+        view.access_policy = policy
+
+
+def test_unknown_policy_names_are_rejected():
+    with pytest.raises(ValueError):
+        AccessPolicy(("superuser",))
+
+
+CASES = [
+    pytest.param(endpoint, index, method, build, role, expected[role], id=f"{endpoint}[{index}]-{role}")
+    for endpoint, entries in MATRIX.items()
+    for index, (method, build, expected) in enumerate(entries)
+    for role in ROLES
+]
+
+
+@pytest.fixture
+def matrix_world(world, db):
+    from marketplace.accounts.models import Invitation
+
+    world.other_invitation = Invitation(organization=world.other_buyer_org, email="x@example.com")
+    db.session.add(world.other_invitation)
+    db.session.commit()
+    return world
+
+
+@pytest.mark.parametrize(("endpoint", "index", "method", "build", "role", "expected"), CASES)
+def test_role_matrix(client, matrix_world, login_as, endpoint, index, method, build, role, expected):
+    if role != "anonymous":
+        login_as(role)
+    url = build(matrix_world)
+    response = client.open(url, method=method)
+    location = response.headers.get("Location", "")
+    if expected == OK:
+        assert response.status_code in (200, 302), response.status_code
+        assert not location.startswith("/login?next=")
+    elif expected == LOGIN:
+        assert response.status_code == 302
+        assert location.startswith("/login")
+    elif expected == HOME:
+        assert response.status_code == 302
+        assert location == "/"
+    else:
+        assert response.status_code == expected

@@ -1,0 +1,90 @@
+"""Factories for the accounts world. They add and flush; the test (or the view) commits."""
+
+import itertools
+
+from werkzeug.security import generate_password_hash
+
+from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus, Sentra, User
+from marketplace.core.timeutil import utcnow
+from marketplace.extensions import db
+
+PASSWORD = "correct-horse-42"
+# Hashing is deliberately slow; one hash serves every factory-made user.
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
+_seq = itertools.count(1)
+
+
+def make_sentra(**overrides):
+    n = next(_seq)
+    sentra = Sentra(
+        slug=overrides.pop("slug", f"sentra-{n}"),
+        name=overrides.pop("name", f"Sentra Uji {n}"),
+        regency=overrides.pop("regency", "Kabupaten Jombang"),
+        province=overrides.pop("province", "Jawa Timur"),
+        description=overrides.pop("description", ""),
+        **overrides,
+    )
+    db.session.add(sentra)
+    db.session.flush()
+    return sentra
+
+
+def make_ikm(sentra, status=OrganizationStatus.APPROVED, **overrides):
+    n = next(_seq)
+    org = Organization(
+        kind=OrganizationKind.IKM,
+        name=overrides.pop("name", f"UD Uji {n}"),
+        nib=overrides.pop("nib", f"{9000000000000 + n}"),
+        sentra=sentra,
+        address="Jl. Raya Sumobito 1",
+        regency=sentra.regency,
+        province=sentra.province,
+        workers=overrides.pop("workers", 10),
+        contact_person="Pak Uji",
+        phone="081234567890",
+        email=overrides.pop("email", f"ikm{n}@example.com"),
+        status=status,
+        **overrides,
+    )
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def make_buyer_org(**overrides):
+    n = next(_seq)
+    org = Organization(
+        kind=OrganizationKind.BUYER,
+        name=overrides.pop("name", f"PT Pembeli {n}"),
+        npwp=overrides.pop("npwp", f"{10**15 + n}"),
+        address="Kawasan Industri Blok A",
+        regency="Kabupaten Sidoarjo",
+        province="Jawa Timur",
+        contact_person="Bu Pembeli",
+        phone="031 8970 1234",
+        email=overrides.pop("email", f"buyer{n}@example.com"),
+        status=OrganizationStatus.APPROVED,
+        **overrides,
+    )
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def make_user(role, organization=None, sentra=None, verified=True, is_owner=None, **overrides):
+    n = next(_seq)
+    user = User(
+        email=overrides.pop("email", f"{role}{n}@example.com"),
+        full_name=overrides.pop("full_name", f"{role.title()} {n}"),
+        role=role,
+        organization=organization,
+        sentra=sentra,
+        is_owner=is_owner if is_owner is not None else organization is not None,
+        password_hash=overrides.pop("password_hash", _PASSWORD_HASH),
+        verified_at=utcnow() if verified else None,
+        locale=overrides.pop("locale", "id"),
+        **overrides,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
