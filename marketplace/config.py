@@ -47,7 +47,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_I18N_ENABLED = False  # BaseForm routes WTForms' messages through our own catalogs
 
-    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    # Our switch, read per request (the Limiter object itself is shared by every app in a process).
+    RATE_LIMITS_ENABLED = _bool("RATE_LIMITS_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
@@ -89,7 +90,7 @@ class TestConfig(Config):
         os.environ.get("TEST_DATABASE_URL", "sqlite:///:memory:")
     )
     WTF_CSRF_ENABLED = False
-    RATELIMIT_ENABLED = False
+    RATE_LIMITS_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_ECHO_AFTER_COMMIT = False
     SERVER_NAME = None

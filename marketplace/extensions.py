@@ -1,5 +1,7 @@
 """Flask extensions, created unbound: create_app() binds them to an app."""
 
+from flask import current_app
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,3 +27,8 @@ csrf = CSRFProtect()
 babel = Babel()
 # Limits are declared per route; storage comes from RATELIMIT_STORAGE_URI (memory by default).
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _rate_limits_switched_off():
+    return not current_app.config.get("RATE_LIMITS_ENABLED", True)

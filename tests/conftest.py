@@ -37,11 +37,12 @@ def make_config(database_url, **overrides):
 def app(database_url):
     app = create_app(make_config(database_url))
 
-    # Tests keep one app context open across requests; Flask-Login caches the user in `g`,
-    # which would carry one request's user into the next. Real requests each get a new `g`.
+    # Tests keep one app context open across requests, so `g` would outlive a request: Flask-Login
+    # caches the user there and Flask-Babel the locale. Real requests each get a new `g`.
     @app.before_request
-    def _forget_cached_user():
-        g.pop("_login_user", None)
+    def _fresh_g_per_request():
+        for name in list(g):
+            g.pop(name)
 
     with app.app_context():
         _db.drop_all()

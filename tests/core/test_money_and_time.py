@@ -1,0 +1,49 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from marketplace.core.money import format_idr
+from marketplace.core.timeutil import format_wib
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [(0, "Rp 0"), (999, "Rp 999"), (1000, "Rp 1.000"), (1250000, "Rp 1.250.000"), (-45000, "-Rp 45.000")],
+)
+def test_rupiah_is_shown_with_dots_between_thousands(amount, shown):
+    assert format_idr(amount) == shown
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_rupiah_formatting_keeps_every_digit(amount):
+    shown = format_idr(amount)
+    assert int(shown.replace("Rp ", "").replace(".", "")) == amount
+
+
+@pytest.mark.parametrize("not_whole_rupiah", [1.5, "1000", True])
+def test_rupiah_refuses_anything_but_integers(not_whole_rupiah):
+    with pytest.raises(TypeError):
+        format_idr(not_whole_rupiah)
+
+
+def test_times_are_shown_in_wib():
+    assert format_wib(datetime(2026, 11, 28, 17, 30, tzinfo=UTC)) == "29 Nov 2026 00:30 WIB"
+    assert format_wib(datetime(2026, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=8)))) == "01 Jan 2026 11:00 WIB"
+
+
+def test_stored_times_come_back_aware_utc(db, world):
+    from marketplace.accounts.models import User
+
+    db.session.expire_all()
+    user = db.session.get(User, world.buyer.id)
+    assert user.created_at.tzinfo is not None
+    assert user.created_at.utcoffset() == timedelta(0)
+
+
+def test_naive_datetimes_are_refused(db, world):
+    world.buyer.verified_at = datetime(2026, 1, 1)
+    with pytest.raises(Exception, match="naive"):
+        db.session.flush()
+    db.session.rollback()
