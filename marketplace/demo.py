@@ -7,7 +7,7 @@ from marketplace.accounts.services import hash_password
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 
-DEMO_PASSWORD = "demo-pasar-2026"
+DEMO_PASSWORD = "demo-pasar-2026"  # noqa: S105 (published demo password)
 
 SENTRAS = [
     {
@@ -47,7 +47,13 @@ CEPER_IKMS = [
 
 # (owner email, company, NPWP, regency, province)
 BUYERS = [
-    ("pembeli@pabrik.example.com", "PT Sinar Peralatan Rumah Tangga", "0123456789012345", "Kabupaten Sidoarjo", "Jawa Timur"),
+    (
+        "pembeli@pabrik.example.com",
+        "PT Sinar Peralatan Rumah Tangga",
+        "0123456789012345",
+        "Kabupaten Sidoarjo",
+        "Jawa Timur",
+    ),
     ("pembeli2@pabrik.example.com", "PT Aluminium Cor Nusantara", "0234567890123456", "Kabupaten Gresik", "Jawa Timur"),
     ("pembeli3@pabrik.example.com", "PT Bangun Beton Surabaya", "0345678901234567", "Kota Surabaya", "Jawa Timur"),
 ]

@@ -1,7 +1,6 @@
 """Flask extensions, created unbound: create_app() binds them to an app."""
 
 from flask import current_app
-
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address

@@ -39,10 +39,12 @@ def app(database_url):
 
     # Tests keep one app context open across requests, so `g` would outlive a request: Flask-Login
     # caches the user there and Flask-Babel the locale. Real requests each get a new `g`.
-    @app.before_request
     def _fresh_g_per_request():
         for name in list(g):
             g.pop(name)
+
+    # First of all hooks, before the access policy looks at the user.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_per_request)
 
     with app.app_context():
         _db.drop_all()

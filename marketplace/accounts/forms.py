@@ -61,7 +61,9 @@ def _password_field(label=None):
 def _text(label, max_length, required=True, min_length=None, description=None):
     validators = [DataRequired(message=REQUIRED)] if required else [Optional()]
     validators.append(
-        Length(min=min_length or (2 if required else 0), max=max_length, message=_l("Use %(min)d to %(max)d characters."))
+        Length(
+            min=min_length or (2 if required else 0), max=max_length, message=_l("Use %(min)d to %(max)d characters.")
+        )
     )
     return StringField(label, validators=validators, description=description)
 
@@ -85,7 +87,10 @@ def _phone_field(label=None, required=True):
 class _OrganizationFields(BaseForm):
     address = TextAreaField(
         _l("Address"),
-        validators=[DataRequired(message=REQUIRED), Length(min=5, max=300, message=_l("Use %(min)d to %(max)d characters."))],
+        validators=[
+            DataRequired(message=REQUIRED),
+            Length(min=5, max=300, message=_l("Use %(min)d to %(max)d characters.")),
+        ],
     )
     regency = _text(_l("Regency / city"), 120)
     province = _province_field()
@@ -253,7 +258,8 @@ class DecisionForm(BaseForm):
     decision = HiddenField(
         validators=[DataRequired(), Regexp(r"^(approve|reject|suspend|reinstate)$", message=_l("Unknown decision."))]
     )
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000, message=_l("At most %(max)d characters."))])
+    # No Optional(): it would stop the chain before validate_reason can require a reason.
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=1000, message=_l("At most %(max)d characters."))])
 
     def validate_reason(self, field):
         from wtforms.validators import ValidationError

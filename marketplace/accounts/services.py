@@ -238,7 +238,9 @@ SELLER_LEGAL_FIELDS = ("name", "nib", "npwp", "is_pkp")
 def update_organization(org, actor, data):
     """Edit the company's details; a seller's change of legal IDs sends it back to verification."""
     if org.is_ikm and data.get("nib") != org.nib:
-        clash = db.session.scalar(select(Organization.id).where(Organization.nib == data["nib"], Organization.id != org.id))
+        clash = db.session.scalar(
+            select(Organization.id).where(Organization.nib == data["nib"], Organization.id != org.id)
+        )
         if clash:
             raise NibTaken(_l("An IKM with this NIB is already registered."))
     fields = ["name", "npwp", "address", "regency", "province", "contact_person", "phone", "email"]
@@ -395,8 +397,13 @@ def save_sentra(actor, sentra, data):
     for field in fields:
         setattr(sentra, field, data[field] or ("" if field == "description" else data[field]))
     db.session.flush()
-    record_audit(actor, "sentra.created" if before is None else "sentra.updated", sentra, before=before,
-                 after={f: getattr(sentra, f) for f in fields})
+    record_audit(
+        actor,
+        "sentra.created" if before is None else "sentra.updated",
+        sentra,
+        before=before,
+        after={f: getattr(sentra, f) for f in fields},
+    )
     return sentra
 
 

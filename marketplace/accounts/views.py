@@ -169,7 +169,9 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         db.session.commit()
-        flash(_l("If an account exists for that email, a reset link is on its way. It works once, for one hour."), "info")
+        flash(
+            _l("If an account exists for that email, a reset link is on its way. It works once, for one hour."), "info"
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -250,7 +252,10 @@ def edit_organization():
         else:
             db.session.commit()
             if org.status != was_status:
-                flash(_l("Your legal details changed, so your IKM goes back to the coordinator for verification."), "warning")
+                flash(
+                    _l("Your legal details changed, so your IKM goes back to the coordinator for verification."),
+                    "warning",
+                )
             elif changed:
                 flash(_l("The organization's details have been saved."), "success")
             return redirect(url_for("accounts.organization"))

@@ -148,8 +148,7 @@ def stuck_messages(now=None):
     return db.session.scalars(
         select(OutboxMessage)
         .where(
-            (OutboxMessage.status == "failed")
-            | ((OutboxMessage.status == "pending") & (OutboxMessage.attempts > 0))
+            (OutboxMessage.status == "failed") | ((OutboxMessage.status == "pending") & (OutboxMessage.attempts > 0))
         )
         .order_by(OutboxMessage.id)
     ).all()

@@ -55,10 +55,18 @@ MATRIX = {
             {**only("buyer", "seller"), "seller": 404},
         ),
         # Another company's user: never reachable, not even by an owner.
-        ("POST", lambda w: f"/account/members/{w.other_buyer.id}/remove", {**only("buyer", "seller"), "buyer": 404, "seller": 404}),
+        (
+            "POST",
+            lambda w: f"/account/members/{w.other_buyer.id}/remove",
+            {**only("buyer", "seller"), "buyer": 404, "seller": 404},
+        ),
     ],
     "accounts.revoke_invitation": [
-        ("POST", lambda w: f"/account/invitations/{w.other_invitation.id}/revoke", {**only("buyer", "seller"), "buyer": 404, "seller": 404}),
+        (
+            "POST",
+            lambda w: f"/account/invitations/{w.other_invitation.id}/revoke",
+            {**only("buyer", "seller"), "buyer": 404, "seller": 404},
+        ),
     ],
     "accounts.accept_invitation": [("GET", lambda w: "/invitations/not-a-token", ANONYMOUS_ONLY)],
     "accounts.admin_sentras": [("GET", lambda w: "/admin/sentras", only("admin"))],
@@ -76,7 +84,11 @@ MATRIX = {
     ],
     "coordination.decide_organization": [
         ("POST", lambda w: f"/coordinator/organizations/{w.pending_ikm.id}/decision", only("coordinator")),
-        ("POST", lambda w: f"/coordinator/organizations/{w.other_ikm.id}/decision", {**only("coordinator"), "coordinator": 404}),
+        (
+            "POST",
+            lambda w: f"/coordinator/organizations/{w.other_ikm.id}/decision",
+            {**only("coordinator"), "coordinator": 404},
+        ),
     ],
 }
 

@@ -23,7 +23,9 @@ class RecordingBackend:
 
 
 def _queue(db, to="a@example.com"):
-    message = enqueue_mail(to, "Subject", "verify_email", locale="id", user=type("U", (), {"full_name": "Ani"}), link="L")
+    message = enqueue_mail(
+        to, "Subject", "verify_email", locale="id", user=type("U", (), {"full_name": "Ani"}), link="L"
+    )
     db.session.commit()
     return message
 

@@ -24,9 +24,7 @@ def _english(client):
     client.post("/language", data={"language": "en"})
 
 
-@pytest.mark.parametrize(
-    ("language", "text"), [("id", "Halaman tidak ditemukan"), ("en", "Page not found")]
-)
+@pytest.mark.parametrize(("language", "text"), [("id", "Halaman tidak ditemukan"), ("en", "Page not found")])
 def test_404_page_in_both_languages(client, language, text):
     client.post("/language", data={"language": language})
     response = client.get("/no/such/page")

@@ -76,7 +76,9 @@ def test_login_is_rate_limited_with_a_friendly_page(database_url, app, world):
     client = limited.test_client()
     codes = []
     for _ in range(12):
-        codes.append(client.post("/login", data={"email": "nobody@example.com", "password": "wrong-password"}).status_code)
+        codes.append(
+            client.post("/login", data={"email": "nobody@example.com", "password": "wrong-password"}).status_code
+        )
     assert 429 in codes
     response = client.post("/login", data={"email": "nobody@example.com", "password": "x"})
     assert response.status_code == 429
@@ -88,7 +90,9 @@ def test_rate_limits_can_use_redis(database_url, app, world):
 
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     strict = create_app(
-        make_config(database_url, RATE_LIMITS_ENABLED=True, RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_LOGIN="2 per minute")
+        make_config(
+            database_url, RATE_LIMITS_ENABLED=True, RATELIMIT_STORAGE_URI=redis_url, RATELIMIT_LOGIN="2 per minute"
+        )
     )
     from marketplace.extensions import limiter
 
@@ -103,7 +107,14 @@ def test_rate_limits_can_use_redis(database_url, app, world):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example.com/", "//evil.example.com", "/\\evil.example.com", "javascript:alert(1)", "http:/x", "\t//x"],
+    [
+        "https://evil.example.com/",
+        "//evil.example.com",
+        "/\\evil.example.com",
+        "javascript:alert(1)",
+        "http:/x",
+        "\t//x",
+    ],
 )
 def test_next_never_leaves_the_site(client, world, target):
     response = client.post(
@@ -114,7 +125,9 @@ def test_next_never_leaves_the_site(client, world, target):
 
 
 def test_next_inside_the_site_is_followed(client, world):
-    response = client.post("/login", data={"email": world.buyer.email, "password": PASSWORD, "next": "/account/profile"})
+    response = client.post(
+        "/login", data={"email": world.buyer.email, "password": PASSWORD, "next": "/account/profile"}
+    )
     assert response.headers["Location"] == "/account/profile"
 
 

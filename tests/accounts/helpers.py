@@ -1,0 +1,18 @@
+import re
+
+from sqlalchemy import select
+
+from marketplace.core.models import OutboxMessage
+from marketplace.extensions import db
+
+
+def outbox_to(address):
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id)
+    ).all()
+
+
+def link_in(message, path):
+    match = re.search(rf"https?://\S+({re.escape(path)}\S+)", message.body_text)
+    assert match, message.body_text
+    return match.group(1)
