@@ -20,6 +20,7 @@ from marketplace.core.forms import (
     NIB_VALIDATOR,
     NPWP_VALIDATOR,
     BaseForm,
+    bounded,
     choices,
     digits_of,
     lower_strip,
@@ -80,7 +81,7 @@ def _province_field():
 def _phone_field(label=None, required=True):
     return TelField(
         label or _l("Phone"),
-        validators=[DataRequired(message=REQUIRED) if required else Optional(), Length(max=20), validate_phone],
+        validators=[DataRequired(message=REQUIRED) if required else Optional(), bounded(20), validate_phone],
     )
 
 
@@ -112,7 +113,7 @@ class BuyerRegistrationForm(_NewAccountFields, _OrganizationFields):
     npwp = StringField(
         _l("NPWP"),
         filters=[digits_of],
-        validators=[DataRequired(message=REQUIRED), Length(max=25), NPWP_VALIDATOR],
+        validators=[DataRequired(message=REQUIRED), bounded(25), NPWP_VALIDATOR],
         description=_l("15 or 16 digits; dots and dashes are fine."),
     )
 
@@ -122,12 +123,10 @@ class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
     nib = StringField(
         _l("NIB"),
         filters=[digits_of],
-        validators=[DataRequired(message=REQUIRED), Length(max=20), NIB_VALIDATOR],
+        validators=[DataRequired(message=REQUIRED), bounded(20), NIB_VALIDATOR],
         description=_l("Nomor Induk Berusaha, 13 digits."),
     )
-    npwp = StringField(
-        _l("NPWP (optional)"), filters=[digits_of], validators=[Optional(), Length(max=25), NPWP_VALIDATOR]
-    )
+    npwp = StringField(_l("NPWP (optional)"), filters=[digits_of], validators=[Optional(), bounded(25), NPWP_VALIDATOR])
     is_pkp = RadioField(
         _l("Registered for VAT (PKP)?"),
         choices=choices([("no", _l("No")), ("yes", _l("Yes"))]),
@@ -146,9 +145,9 @@ class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
 
 class LoginForm(BaseForm):
     email = _email_field()
-    password = PasswordField(_l("Password"), validators=[DataRequired(message=REQUIRED), Length(max=PASSWORD_MAX)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(message=REQUIRED), bounded(PASSWORD_MAX)])
     remember = BooleanField(_l("Remember me"))
-    next = HiddenField(validators=[Optional(), Length(max=500)])
+    next = HiddenField(validators=[Optional(), bounded(500)])
 
 
 class EmailOnlyForm(BaseForm):
@@ -165,7 +164,7 @@ class ResetPasswordForm(BaseForm):
 
 class ChangePasswordForm(ResetPasswordForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(message=REQUIRED), Length(max=PASSWORD_MAX)]
+        _l("Current password"), validators=[DataRequired(message=REQUIRED), bounded(PASSWORD_MAX)]
     )
 
 
@@ -180,7 +179,7 @@ class ProfileForm(BaseForm):
 class BuyerOrganizationForm(_OrganizationFields):
     name = _text(_l("Company name"), 160)
     npwp = StringField(
-        _l("NPWP"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), Length(max=25), NPWP_VALIDATOR]
+        _l("NPWP"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), bounded(25), NPWP_VALIDATOR]
     )
     email = _email_field(_l("Company email"))
 
@@ -188,11 +187,9 @@ class BuyerOrganizationForm(_OrganizationFields):
 class SellerOrganizationForm(_OrganizationFields):
     name = _text(_l("Business name"), 160)
     nib = StringField(
-        _l("NIB"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), Length(max=20), NIB_VALIDATOR]
+        _l("NIB"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), bounded(20), NIB_VALIDATOR]
     )
-    npwp = StringField(
-        _l("NPWP (optional)"), filters=[digits_of], validators=[Optional(), Length(max=25), NPWP_VALIDATOR]
-    )
+    npwp = StringField(_l("NPWP (optional)"), filters=[digits_of], validators=[Optional(), bounded(25), NPWP_VALIDATOR])
     is_pkp = RadioField(
         _l("Registered for VAT (PKP)?"),
         choices=choices([("no", _l("No")), ("yes", _l("Yes"))]),
@@ -234,7 +231,7 @@ class SentraForm(BaseForm):
     )
     regency = _text(_l("Regency / city"), 120)
     province = _province_field()
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), bounded(5000)])
 
 
 class StaffUserForm(BaseForm):
@@ -256,7 +253,10 @@ class StaffUserForm(BaseForm):
 
 class DecisionForm(BaseForm):
     decision = HiddenField(
-        validators=[DataRequired(), Regexp(r"^(approve|reject|suspend|reinstate)$", message=_l("Unknown decision."))]
+        validators=[
+            DataRequired(message=_l("Choose a decision.")),
+            Regexp(r"^(approve|reject|suspend|reinstate)$", message=_l("Unknown decision.")),
+        ]
     )
     # No Optional(): it would stop the chain before validate_reason can require a reason.
     reason = TextAreaField(_l("Reason"), validators=[Length(max=1000, message=_l("At most %(max)d characters."))])

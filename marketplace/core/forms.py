@@ -2,11 +2,13 @@
 
 import re
 
-from flask_babel import gettext, ngettext
+from flask import has_request_context, request
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
 
 _NON_DIGITS = re.compile(r"[\s.\-]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -61,14 +63,16 @@ def validate_phone(form, field):
 class _CatalogTranslations:
     """WTForms' own messages go through our catalogs (WTForms ships no Indonesian)."""
 
+    # WTForms formats the result itself, so no formatting may happen here.
     def gettext(self, string):
-        return gettext(string)
+        return get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return ngettext(singular, plural, n)
+        return get_translations().ungettext(singular, plural, n)
 
 
 # WTForms' built-in messages, listed so that extraction puts them in both catalogs.
+# (Our validators always pass a message of their own; these are the ones fields raise.)
 WTFORMS_MESSAGES = (
     _l("Not a valid integer value."),
     _l("Not a valid decimal value."),
@@ -79,7 +83,14 @@ WTFORMS_MESSAGES = (
     _l("CSRF token expired."),
     _l("Invalid CSRF Token."),
     _l("CSRF failed."),
+    _l("Invalid email address."),
+    _l("This field is required."),
 )
+
+
+def bounded(max_length):
+    """Length(max=…) with our own message (WTForms' default is not in our catalogs)."""
+    return Length(max=max_length, message=_l("At most %(max)d characters."))
 
 
 class BaseForm(FlaskForm):
@@ -88,6 +99,20 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _CatalogTranslations()
+
+        def wrap_formdata(self, form, formdata):
+            wrapped = super().wrap_formdata(form, formdata)
+            # Flask-WTF treats an empty POST as "no form sent" and keeps the object's values;
+            # a POST with missing fields must fail validation instead.
+            if wrapped is None and has_request_context() and request.method == "POST":
+                return ImmutableMultiDict()
+            return wrapped
+
+    def __init__(self, *args, **kwargs):
+        # On a POST only what was sent counts: a missing field must not be filled from the object.
+        if has_request_context() and request.method == "POST":
+            kwargs.pop("obj", None)
+        super().__init__(*args, **kwargs)
 
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", ())

@@ -135,7 +135,9 @@ def open_menu(page):
 
 def switch_language(page, code):
     open_menu(page)
-    page.get_by_test_id(f"lang-{code}").click()
+    # Wait for the new page even when the language was already `code` and nothing visibly changes.
+    with page.expect_navigation():
+        page.get_by_test_id(f"lang-{code}").click()
     expect(page.locator("html")).to_have_attribute("lang", code)
 
 
@@ -147,10 +149,14 @@ def sign_in(page, email, password, button="Masuk"):
     form.get_by_role("button", name=button).click()
 
 
+SIGNED_OUT = {"Keluar": "Anda telah keluar.", "Sign out": "You have signed out."}
+
+
 def sign_out(page, button="Keluar"):
     open_menu(page)
     page.get_by_role("button", name=button).click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page).to_have_url(re.compile(r"^http://[^/]+/$"))
+    expect(page.get_by_role("alert")).to_contain_text(SIGNED_OUT[button])
 
 
 def field_errors(page, name):

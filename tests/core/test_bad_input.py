@@ -1,0 +1,101 @@
+"""Junk to every form: a page with errors, never a 500, and nothing stored."""
+
+import pytest
+
+from marketplace.accounts import forms, tokens
+from marketplace.accounts.models import Invitation
+from tests.helpers import table_counts
+
+JUNK = [
+    "",
+    "x" * 10_000,
+    "<script>alert('x')</script>",
+    "' OR '1'='1'; DROP TABLE user_account; --",
+    "名前 ☃ 😀 \u202e مرحبا",
+    "-1",
+    "1e309",
+    "null\x00byte",
+    "../../etc/passwd",
+    "{{ 7*7 }}",
+]
+
+
+def _reset_link(world):
+    token = tokens.make_token(
+        tokens.RESET_SALT, {"uid": world.seller.id, "fp": tokens.password_fingerprint(world.seller)}
+    )
+    return f"/password/reset/{token}"
+
+
+def _invitation_link(world):
+    from marketplace.extensions import db
+
+    invitation = Invitation(organization=world.buyer_org, email="baru@example.com", invited_by=world.buyer)
+    db.session.add(invitation)
+    db.session.commit()
+    return "/invitations/" + tokens.make_token(tokens.INVITE_SALT, {"inv": invitation.id, "email": invitation.email})
+
+
+# (who is signed in, url builder, form class whose fields are posted)
+FORMS = {
+    "register_buyer": (None, lambda w: "/register/buyer", forms.BuyerRegistrationForm),
+    "register_seller": (None, lambda w: "/register/seller", forms.SellerRegistrationForm),
+    "login": (None, lambda w: "/login", forms.LoginForm),
+    "resend_verification": (None, lambda w: "/verify/resend", forms.EmailOnlyForm),
+    "forgot_password": (None, lambda w: "/password/forgot", forms.EmailOnlyForm),
+    "reset_password": (None, _reset_link, forms.ResetPasswordForm),
+    "accept_invitation": (None, _invitation_link, forms.AcceptInvitationForm),
+    "change_password": ("buyer", lambda w: "/account/password", forms.ChangePasswordForm),
+    "profile": ("buyer", lambda w: "/account/profile", forms.ProfileForm),
+    "edit_buyer_organization": ("buyer", lambda w: "/account/organization/edit", forms.BuyerOrganizationForm),
+    "edit_seller_organization": ("seller", lambda w: "/account/organization/edit", forms.SellerOrganizationForm),
+    "invite_member": ("buyer", lambda w: "/account/members/invite", forms.InviteForm),
+    "new_sentra": ("admin", lambda w: "/admin/sentras/new", forms.SentraForm),
+    "edit_sentra": ("admin", lambda w: f"/admin/sentras/{w.jombang.id}/edit", forms.SentraForm),
+    "new_staff": ("admin", lambda w: "/admin/staff/new", forms.StaffUserForm),
+    "decision": (
+        "coordinator",
+        lambda w: f"/coordinator/organizations/{w.pending_ikm.id}/decision",
+        forms.DecisionForm,
+    ),
+}
+
+
+def field_names(form_class, app):
+    with app.test_request_context():
+        return [f.name for f in form_class(meta={"csrf": False})]
+
+
+def junk_payload(names, junk):
+    # A repeated password is junk only if it differs; a matching one would be a legitimate password.
+    return {name: (junk + "~" if name == "confirm_password" else junk) for name in names}
+
+
+# Routes that post a bare button (CSRF only) or a choice, not a form with fields.
+BUTTON_ROUTES = {"accounts.logout", "accounts.remove_member", "accounts.revoke_invitation", "core.set_language"}
+
+
+def test_every_form_route_gets_junk(app, world):
+    """A new POST route must join FORMS (or BUTTON_ROUTES), so that junk reaches it too."""
+    adapter = app.url_map.bind("localhost")
+    with app.test_request_context():
+        covered = {adapter.match(build(world), method="POST")[0] for _, build, _ in FORMS.values()}
+    posting = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posting - BUTTON_ROUTES == covered
+
+
+@pytest.mark.parametrize("junk", [*JUNK, None], ids=[f"junk{i}" for i in range(len(JUNK))] + ["missing-fields"])
+@pytest.mark.parametrize("form_name", list(FORMS))
+def test_junk_gets_errors_and_changes_nothing(app, client, world, login_as, form_name, junk):
+    who, build_url, form_class = FORMS[form_name]
+    url = build_url(world)
+    if who:
+        login_as(who)
+    payload = {} if junk is None else junk_payload(field_names(form_class, app), junk)
+    before = table_counts()
+    response = client.post(url, data=payload)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, (response.status_code, response.headers.get("Location"))
+    assert "invalid-feedback" in page
+    assert "<script>alert('x')</script>" not in page
+    assert table_counts() == before
