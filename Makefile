@@ -24,7 +24,7 @@ install-dev: $(VENV)/.installed-dev translations
 
 # Compiled catalogs are build output, made from the .po files we keep in git.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations >/dev/null
 
 run: install
 	mkdir -p instance

@@ -11,3 +11,28 @@ def table_counts():
     return {
         table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables
     }
+
+
+class QueryCounter:
+    """Counts the SQL statements sent while it is active (use as a context manager)."""
+
+    def __init__(self):
+        self.statements = []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(db.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(db.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self):
+        return len(self.statements)
