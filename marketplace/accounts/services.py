@@ -216,7 +216,20 @@ def reset_password(token, new_password):
     if not user.is_verified:
         user.verified_at = utcnow()
     record_audit(user, "user.password_reset", user)
+    _tell_password_changed(user)
     return user
+
+
+def _tell_password_changed(user):
+    # If it was not them, they learn it at once and can reset it.
+    enqueue_mail(
+        user.email,
+        _l("Your Pasar Sentra password was changed"),
+        "password_changed",
+        locale=user.locale,
+        user=user,
+        link=external_url("accounts.forgot_password"),
+    )
 
 
 def change_password(user, current_password, new_password):
@@ -224,6 +237,7 @@ def change_password(user, current_password, new_password):
         raise DomainError(_l("The current password is not correct."))
     user.password_hash = hash_password(new_password)
     record_audit(user, "user.password_changed", user)
+    _tell_password_changed(user)
 
 
 def update_profile(user, full_name, phone, locale):

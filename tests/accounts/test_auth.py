@@ -110,6 +110,7 @@ def test_change_password_needs_the_current_one(client, world, login_as):
     )
     assert response.status_code == 302
     assert check_password_hash(world.buyer.password_hash, "baru-sekali-2026")
+    assert outbox_to(world.buyer.email)[-1].subject == "Kata sandi Pasar Sentra Anda telah diubah"
 
 
 def test_short_passwords_are_refused(client, world, login_as):

@@ -10,7 +10,9 @@ from marketplace.core.errors import DomainError
 from marketplace.core.models import AuditEntry
 
 DECISIONS = st.lists(
-    st.tuples(st.sampled_from(["approve", "reject", "suspend", "reinstate", "bogus"]), st.sampled_from(["", "alasan jelas"])),
+    st.tuples(
+        st.sampled_from(["approve", "reject", "suspend", "reinstate", "bogus"]), st.sampled_from(["", "alasan jelas"])
+    ),
     max_size=8,
 )
 
