@@ -55,56 +55,43 @@ def _send_verification(user):
     )
 
 
-def _new_owner(organization, email, password, full_name, phone, role, locale):
-    if _email_taken(email):
-        raise EmailTaken(_l("An account with this email already exists."))
-    user = User(
-        email=email,
-        password_hash=hash_password(password),
-        full_name=full_name,
-        phone=phone,
-        role=role,
-        organization=organization,
-        is_owner=True,
-        locale=locale,
-    )
-    db.session.add(user)
-    db.session.flush()
-    return user
-
-
-def register_buyer(data, locale="id"):
-    """A manufacturer's company account and its owner; active once the email is verified."""
-    if _email_taken(data["email"]):
-        raise EmailTaken(_l("An account with this email already exists."))
-    org = Organization(
-        kind=OrganizationKind.BUYER,
-        name=data["company_name"],
-        npwp=data["npwp"],
-        address=data["address"],
-        regency=data["regency"],
-        province=data["province"],
-        contact_person=data["contact_person"],
-        phone=data["phone"],
-        email=data["email"],
-        status=OrganizationStatus.APPROVED,
-    )
-    db.session.add(org)
-    db.session.flush()
-    user = _new_owner(org, data["email"], data["password"], data["contact_person"], data["phone"], "buyer", locale)
-    record_audit(user, "organization.registered", org, after={"kind": org.kind, "name": org.name})
-    _send_verification(user)
-    return user
-
-
 class NibTaken(DomainError):
     pass
 
 
-def register_seller(data, locale="id"):
-    """An IKM's account: it starts pending until a coordinator of its sentra approves it."""
+def _register(org, data, role, locale):
+    """Store a new organization with its owner, audit it and mail the verification link."""
     if _email_taken(data["email"]):
         raise EmailTaken(_l("An account with this email already exists."))
+    for field in ("address", "regency", "province", "contact_person", "phone", "email"):
+        setattr(org, field, data[field])
+    owner = User(
+        email=data["email"],
+        password_hash=hash_password(data["password"]),
+        full_name=data["contact_person"],
+        phone=data["phone"],
+        role=role,
+        organization=org,
+        is_owner=True,
+        locale=locale,
+    )
+    db.session.add_all([org, owner])
+    db.session.flush()
+    record_audit(owner, "organization.registered", org, after={"kind": org.kind, "name": org.name})
+    _send_verification(owner)
+    return owner
+
+
+def register_buyer(data, locale="id"):
+    """A manufacturer's company account and its owner; usable once the email is verified."""
+    org = Organization(
+        kind=OrganizationKind.BUYER, name=data["company_name"], npwp=data["npwp"], status=OrganizationStatus.APPROVED
+    )
+    return _register(org, data, "buyer", locale)
+
+
+def register_seller(data, locale="id"):
+    """An IKM's account: it starts pending until a coordinator of its sentra approves it."""
     if db.session.scalar(select(Organization.id).where(Organization.nib == data["nib"])):
         raise NibTaken(_l("An IKM with this NIB is already registered."))
     sentra = db.session.get(Sentra, data["sentra_id"])
@@ -116,23 +103,13 @@ def register_seller(data, locale="id"):
         nib=data["nib"],
         npwp=data["npwp"] or None,
         is_pkp=data["is_pkp"] == "yes",
-        sentra=sentra,
-        address=data["address"],
-        regency=data["regency"],
-        province=data["province"],
+        sentra_id=sentra.id,  # the id, not the relationship: the org joins the session only when complete
         workers=data["workers"],
-        contact_person=data["contact_person"],
-        phone=data["phone"],
-        email=data["email"],
         status=OrganizationStatus.PENDING,
     )
-    db.session.add(org)
-    db.session.flush()
-    user = _new_owner(org, data["email"], data["password"], data["contact_person"], data["phone"], "seller", locale)
-    record_audit(user, "organization.registered", org, after={"kind": org.kind, "name": org.name})
-    _send_verification(user)
+    owner = _register(org, data, "seller", locale)
     _tell_coordinators_of_waiting_ikm(org)
-    return user
+    return owner
 
 
 def _tell_coordinators_of_waiting_ikm(org):
