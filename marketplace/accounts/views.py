@@ -1,6 +1,6 @@
 """Registration, sign-in, passwords, profile, organization and colleagues."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -137,6 +137,11 @@ def login():
             form.password.errors = [error.message]
         else:
             login_user(user, remember=form.remember.data)
+            # A language picked on this device before signing in wins, and is kept on the account.
+            chosen = session.get("lang")
+            if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
+                user.locale = chosen
+                db.session.commit()
             flash(_l("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next_url(form.next.data, url_for("accounts.dashboard")))
     return render_template("accounts/login.html", form=form)

@@ -109,3 +109,12 @@ def test_home_page_shows_sentras_with_their_approved_ikm_count(client, world):
     page = client.get("/").get_data(as_text=True)
     assert "Sentra Jombang" in page and "Sentra Ceper" in page
     assert "1 IKM disetujui" in page or "1 IKM" in page
+
+
+def test_language_picked_before_signing_in_is_kept_on_the_account(client, world):
+    from tests.factories import PASSWORD
+
+    client.post("/language", data={"language": "en"})
+    client.post("/login", data={"email": world.seller.email, "password": PASSWORD})
+    assert world.seller.locale == "en"
+    assert 'lang="en"' in client.get("/account/profile").get_data(as_text=True)

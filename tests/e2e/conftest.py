@@ -43,7 +43,7 @@ document.addEventListener("securitypolicyviolation", function (event) {
 def live_server(app, database_url):
     """A second app on the same database, with CSRF on, served by a real HTTP server in a thread."""
     server_app = create_app(
-        make_config(database_url, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False, MAIL_ECHO_AFTER_COMMIT=False)
+        make_config(database_url, WTF_CSRF_ENABLED=True, RATE_LIMITS_ENABLED=False, MAIL_ECHO_AFTER_COMMIT=False)
     )
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -66,10 +66,6 @@ def _collect_console_error(message, page, problems):
     if message.type != "error":
         return
     source = message.location.get("url", "")
-    # The app serves no favicon, so chromium's automatic /favicon.ico request is a 404 on every
-    # first page load. That is the only console error tolerated; drop this once a favicon exists.
-    if source.endswith("/favicon.ico") and "404" in message.text:
-        return
     problems.append(f"console error at {page.url} (source {source}): {message.text}")
 
 
@@ -127,6 +123,9 @@ def assert_fits_phone(page):
 
 def open_menu(page):
     """At phone width the navigation (language, sign in/out) sits behind the menu button."""
+    # The toggler works once Bootstrap's script has run; after a form submission the new page may
+    # still be loading it.
+    page.wait_for_load_state("load")
     toggler = page.locator("button.navbar-toggler")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()

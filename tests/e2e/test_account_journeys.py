@@ -108,7 +108,9 @@ def test_owner_invites_colleague_who_sets_password(page, new_page):
     row = page.get_by_test_id("member-row").filter(has_text="Rudi Hartono")
     expect(row).to_contain_text("Aktif")
     expect(page.locator("main")).not_to_contain_text("Undangan aktif")
-    row.get_by_role("button", name="Hapus").click()
+    with page.expect_event("dialog") as dialog:
+        row.get_by_role("button", name="Hapus").click()
+    assert dialog.value.message == "Hapus Rudi Hartono? Ia tidak akan dapat masuk lagi."
     expect(page.get_by_role("alert")).to_contain_text("Rudi Hartono tidak dapat masuk lagi.")
     row = page.get_by_test_id("member-row").filter(has_text="Rudi Hartono")
     expect(row).to_contain_text("Dihapus")
