@@ -1,8 +1,9 @@
 """Pasar Sentra: a B2B marketplace for the IKMs of Indonesia's Sentra IKM clusters."""
 
 import logging
+import os
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -15,6 +16,8 @@ def select_locale():
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # mail and commands choose their language with force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")
@@ -45,14 +48,22 @@ def create_app(config=None):
         template_folder="../templates",
         static_folder="../static",
     )
+    from marketplace.core.routing import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.from_object(config_from_environment())
     if isinstance(config, dict):
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
 
-    if app.config.get("PRODUCTION") and app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
-        raise RuntimeError("Refusing to start in production with the default SECRET_KEY: set SECRET_KEY.")
+    if app.config.get("PRODUCTION"):
+        _check_production_settings(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     logging.basicConfig(level=logging.INFO)
     _init_extensions(app)
@@ -64,6 +75,18 @@ def create_app(config=None):
 
     register_cli(app)
     return app
+
+
+def _check_production_settings(app):
+    """Refuse settings that are fine on a laptop and dangerous on the internet."""
+    if app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+        raise RuntimeError("Refusing to start in production with the default SECRET_KEY: set SECRET_KEY.")
+    if not os.environ.get("BASE_URL"):
+        raise RuntimeError("Refusing to start in production without BASE_URL: mailed links are built on it.")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        logging.getLogger(__name__).warning(
+            "Rate limits use in-memory storage: each worker counts alone. Set RATELIMIT_STORAGE_URI to Redis."
+        )
 
 
 def _init_extensions(app):
@@ -85,10 +108,14 @@ def _init_extensions(app):
     from marketplace.accounts.models import User
 
     @login_manager.user_loader
-    def load_user(user_id):
-        if not str(user_id).isdigit():
+    def load_user(session_id):
+        user_id, _, version = str(session_id).partition(":")
+        if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 10:
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_version != int(version):
+            return None  # signed out by a password change or removal
+        return user
 
     from marketplace.core.outbox import init_outbox_echo
 

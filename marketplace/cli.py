@@ -44,14 +44,20 @@ def create_user_command(role, email, full_name, sentra_slug, password):
 
 @click.command("send-mail")
 @click.option("--stuck", is_flag=True, help="Only list the messages that failed or wait to be retried.")
+@click.option("--retry-failed", is_flag=True, help="Queue the messages that gave up again, then send.")
 @click.option("--batch-size", default=100, show_default=True)
-def send_mail_command(stuck, batch_size):
+def send_mail_command(stuck, retry_failed, batch_size):
     """Deliver the outbox (console or SMTP backend), retrying failures with backoff."""
     from flask import current_app
 
     from marketplace.core.outbox import backend_from_config, deliver_due, stuck_messages
+    from marketplace.core.outbox import retry_failed as requeue_failed
     from marketplace.core.timeutil import format_wib
 
+    if current_app.config.get("PRODUCTION") and current_app.config["MAIL_BACKEND"] == "console" and not stuck:
+        raise click.ClickException("MAIL_BACKEND=console in production would print links to the log: configure SMTP.")
+    if retry_failed:
+        click.echo(f"queued again: {requeue_failed()}")
     if not stuck:
         sent, failed = deliver_due(backend_from_config(current_app.config), batch_size=batch_size)
         click.echo(f"sent {sent}, failed {failed}")
@@ -70,9 +76,13 @@ def send_mail_command(stuck, batch_size):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo_command(if_empty):
     """Load the demo world (idempotent)."""
+    from flask import current_app
+
     from marketplace.accounts.models import User
     from marketplace.demo import seed_demo
 
+    if current_app.config.get("PRODUCTION"):
+        raise click.ClickException("The demo world (with its published passwords) is never loaded in production.")
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("database already has data: demo not loaded")
         return

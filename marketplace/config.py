@@ -42,6 +42,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 30
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -54,6 +55,7 @@ class Config:
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per minute;30 per hour")
+    RATELIMIT_INVITE = os.environ.get("RATELIMIT_INVITE", "20 per hour")
 
     # Mail: the outbox is always used; the backend decides how `flask send-mail` delivers.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | smtp
@@ -64,12 +66,17 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", True)
     SMTP_SSL = _bool("SMTP_SSL", False)
-    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    # 1, 2, 4 … minutes, then every 6 hours: 16 attempts span about two days of SMTP outage.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "16"))
     # In development the mail is also printed right after the commit that wrote it.
     MAIL_ECHO_AFTER_COMMIT = _bool("MAIL_ECHO_AFTER_COMMIT", True)
 
-    # Links in mail must be absolute; outside a request (CLI) this is the base.
+    # Links in mail are built on this, never on the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Host names this app answers to (comma-separated); others get 400. Unset: any (development).
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 3  # verification and invitation links: 3 days
     RESET_TOKEN_MAX_AGE = 60 * 60  # password reset links: 1 hour
 

@@ -85,7 +85,7 @@ def client(app):
 def login(client, user):
     """Sign the client in as `user` without the login form (the form has tests of its own)."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 

@@ -1,22 +1,20 @@
 """The platform admin's pages: sentras and staff accounts."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.accounts import bp, services
-from marketplace.accounts.forms import SentraForm, StaffUserForm
+from marketplace.accounts.forms import ConfirmForm, SentraForm, StaffStatusForm, StaffUserForm
 from marketplace.accounts.models import Sentra, User
 from marketplace.core.access import allow
+from marketplace.core.errors import DomainError
 from marketplace.core.forms import choices
+from marketplace.core.routing import page_arg
 from marketplace.extensions import db
 
 PER_PAGE = 20
-
-
-def _page():
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.get("/admin/sentras")
@@ -62,8 +60,8 @@ def admin_staff():
         .options(db.joinedload(User.sentra))
         .order_by(User.role, User.email)
     )
-    pagination = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
-    return render_template("accounts/admin_staff.html", pagination=pagination)
+    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("accounts/admin_staff.html", pagination=pagination, confirm_form=ConfirmForm())
 
 
 @bp.route("/admin/staff/new", methods=["GET", "POST"])
@@ -83,3 +81,37 @@ def admin_new_staff():
             flash(_l("The account has been created; a link to set the password was emailed."), "success")
             return redirect(url_for("accounts.admin_staff"))
     return render_template("accounts/admin_staff_form.html", form=form)
+
+
+def _staff_member(user_id):
+    user = db.session.get(User, user_id)
+    if user is None or user.role not in ("coordinator", "admin"):
+        abort(404)
+    return user
+
+
+@bp.post("/admin/staff/<int:user_id>/active")
+@allow("admin")
+def admin_set_staff_active(user_id):
+    user = _staff_member(user_id)
+    form = StaffStatusForm()
+    if form.validate_on_submit():
+        try:
+            services.set_staff_active(current_user, user, form.active.data == "yes")
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("The account of %(email)s has been updated.", email=user.email), "success")
+    return redirect(url_for("accounts.admin_staff"))
+
+
+@bp.post("/admin/staff/<int:user_id>/password-link")
+@allow("admin")
+def admin_send_password_link(user_id):
+    user = _staff_member(user_id)
+    if ConfirmForm().validate_on_submit() and user.is_active:
+        services.send_staff_password_link(user)
+        db.session.commit()
+        flash(_l("A link to set the password was emailed to %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.admin_staff"))

@@ -218,6 +218,10 @@ class ConfirmForm(BaseForm):
     """A button that changes something: only the CSRF token travels."""
 
 
+class StaffStatusForm(BaseForm):
+    active = HiddenField(validators=[DataRequired(), Regexp(r"^(yes|no)$", message=_l("Unknown action."))])
+
+
 class SentraForm(BaseForm):
     name = _text(_l("Name"), 160)
     slug = StringField(

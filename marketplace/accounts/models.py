@@ -1,10 +1,11 @@
 """Sentras, organizations and their users."""
 
 from flask_login import UserMixin
-from sqlalchemy import func
+from sqlalchemy import func, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import check_transition
+from marketplace.core.errors import InvalidTransition, check_transition
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -39,11 +40,12 @@ class OrganizationStatus:
     SUSPENDED = "suspended"
     ALL = (PENDING, APPROVED, REJECTED, SUSPENDED)
 
-    # A seller's change of legal IDs sends it back to pending from any decided state.
+    # A change of legal IDs sends an approved or rejected IKM back to pending; a suspended one
+    # stays suspended (it must not shed its suspension by editing), and the change is in its history.
     TRANSITIONS = {
         PENDING: {APPROVED, REJECTED},
         APPROVED: {SUSPENDED, PENDING},
-        SUSPENDED: {APPROVED, PENDING},
+        SUSPENDED: {APPROVED},
         REJECTED: {PENDING},
     }
 
@@ -94,9 +96,17 @@ class Organization(db.Model):
         """The one way to change an organization's status: checked against the table, audit-logged."""
         check_transition(OrganizationStatus.TRANSITIONS, "organization", self.status, status)
         before = {"status": self.status, "reason": self.status_reason}
-        self.status = status
-        self.status_reason = reason
-        self.status_changed_at = utcnow()
+        # Conditional on the status we read: of two coordinators deciding at once, only one wins.
+        moved = db.session.execute(
+            update(Organization)
+            .where(Organization.id == self.id, Organization.status == self.status)
+            .values(status=status, status_reason=reason, status_changed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:
+            raise InvalidTransition("organization", self.status, status)
+        for name, value in (("status", status), ("status_reason", reason)):
+            set_committed_value(self, name, value)
         record_audit(
             actor,
             action or f"organization.{status}",
@@ -130,6 +140,8 @@ class User(UserMixin, db.Model):
     locale = db.Column(db.String(5), nullable=False, default="id")
     verified_at = db.Column(UTCDateTime)
     deactivated_at = db.Column(UTCDateTime)
+    # Part of the id kept in sessions and remember-me cookies: bumping it signs the user out everywhere.
+    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     organization = db.relationship(Organization, backref=db.backref("members", lazy="dynamic"))
@@ -149,6 +161,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.deactivated_at is None
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    def end_other_sessions(self):
+        """Invalidate every session and remember-me cookie of this user (password change, removal)."""
+        self.session_version += 1
 
     @property
     def is_verified(self):

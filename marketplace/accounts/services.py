@@ -16,7 +16,7 @@ from marketplace.accounts.models import (
     find_user_by_email,
 )
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.outbox import enqueue_mail, external_url
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
@@ -32,6 +32,9 @@ class LoginRefused(DomainError):
 
 class NotVerified(DomainError):
     pass
+
+
+_DUMMY_HASH = generate_password_hash("timing-equaliser-not-a-password")
 
 
 def hash_password(password):
@@ -107,9 +110,8 @@ def register_seller(data, locale="id"):
         workers=data["workers"],
         status=OrganizationStatus.PENDING,
     )
-    owner = _register(org, data, "seller", locale)
-    _tell_coordinators_of_waiting_ikm(org)
-    return owner
+    # The coordinators hear of it once the owner has confirmed the email (see verify_email).
+    return _register(org, data, "seller", locale)
 
 
 def _tell_coordinators_of_waiting_ikm(org):
@@ -145,13 +147,20 @@ def verify_email(token):
     if not user.is_verified:
         user.verified_at = utcnow()
         record_audit(user, "user.verified", user)
+        org = user.organization
+        if user.is_owner and org is not None and org.is_ikm and org.status == OrganizationStatus.PENDING:
+            _tell_coordinators_of_waiting_ikm(org)
     return user
 
 
 def authenticate(email, password):
     """The user for these credentials, or LoginRefused/NotVerified. Same message for unknown email and bad password."""
     user = find_user_by_email(email)
-    if user is None or not user.password_hash or not check_password_hash(user.password_hash, password):
+    if user is None or not user.password_hash:
+        # Spend the same time as a real check, so the answer's speed does not tell which emails exist.
+        check_password_hash(_DUMMY_HASH, password)
+        raise LoginRefused(_l("Wrong email or password."))
+    if not check_password_hash(user.password_hash, password):
         raise LoginRefused(_l("Wrong email or password."))
     if not user.is_active:
         raise LoginRefused(_l("This account has been deactivated."))
@@ -189,6 +198,7 @@ def reset_password(token, new_password):
     """Set a new password through a reset link; the link stops working once used."""
     user = user_for_reset_token(token)
     user.password_hash = hash_password(new_password)
+    user.end_other_sessions()
     # Opening the link proves the address, so a staff account set up by link is verified too.
     if not user.is_verified:
         user.verified_at = utcnow()
@@ -213,6 +223,7 @@ def change_password(user, current_password, new_password):
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
         raise DomainError(_l("The current password is not correct."))
     user.password_hash = hash_password(new_password)
+    user.end_other_sessions()  # the view signs this session in again
     record_audit(user, "user.password_changed", user)
     _tell_password_changed(user)
 
@@ -246,15 +257,13 @@ def update_organization(org, actor, data):
         return False
     record_audit(actor, "organization.updated", org, before=before, after=after)
     legal_changed = org.is_ikm and changed & set(SELLER_LEGAL_FIELDS)
-    if legal_changed and org.status != OrganizationStatus.PENDING:
-        org.move_to(
-            OrganizationStatus.PENDING,
-            actor,
-            reason="legal IDs changed: " + ", ".join(sorted(legal_changed)),
-            action="organization.reverification",
-        )
+    if legal_changed and org.status in (OrganizationStatus.APPROVED, OrganizationStatus.REJECTED):
+        org.move_to(OrganizationStatus.PENDING, actor, action="organization.reverification")
         _tell_coordinators_of_waiting_ikm(org)
     return True
+
+
+MAX_OPEN_INVITATIONS = 20
 
 
 def invite_colleague(owner, email):
@@ -262,6 +271,13 @@ def invite_colleague(owner, email):
     org = owner.organization
     if _email_taken(email):
         raise EmailTaken(_l("An account with this email already exists."))
+    open_count = db.session.scalar(
+        select(func.count(Invitation.id)).where(
+            Invitation.organization_id == org.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
+        )
+    )
+    if open_count >= MAX_OPEN_INVITATIONS:
+        raise DomainError(_l("Your company has 20 open invitations: withdraw some before sending more."))
     open_invite = db.session.scalar(
         select(Invitation).where(
             Invitation.organization_id == org.id,
@@ -334,7 +350,16 @@ def remove_colleague(owner, member):
     if not member.is_active:
         raise DomainError(_l("This account has already been removed."))
     member.deactivated_at = utcnow()
+    member.end_other_sessions()
     record_audit(owner, "user.removed", member, before={"active": True}, after={"active": False})
+
+
+def reactivate_colleague(owner, member):
+    """Let a removed colleague sign in again (with their old password, or a reset)."""
+    if member.is_active:
+        raise DomainError(_l("This account is active."))
+    member.deactivated_at = None
+    record_audit(owner, "user.reactivated", member, before={"active": False}, after={"active": True})
 
 
 def create_staff_user(actor, email, full_name, role, sentra=None, password=None):
@@ -357,16 +382,37 @@ def create_staff_user(actor, email, full_name, role, sentra=None, password=None)
     db.session.flush()
     record_audit(actor, "user.staff_created", user, after={"role": role, "sentra": sentra.slug if sentra else None})
     if not password:
-        token = tokens.make_token(tokens.RESET_SALT, {"uid": user.id, "fp": tokens.password_fingerprint(user)})
-        enqueue_mail(
-            user.email,
-            _l("Your Pasar Sentra staff account"),
-            "staff_welcome",
-            locale=user.locale,
-            user=user,
-            link=external_url("accounts.reset_password", token=token),
-        )
+        send_staff_password_link(user)
     return user
+
+
+def send_staff_password_link(user):
+    """Mail a staff member a link to set their password (works once, for an hour)."""
+    token = tokens.make_token(tokens.RESET_SALT, {"uid": user.id, "fp": tokens.password_fingerprint(user)})
+    enqueue_mail(
+        user.email,
+        _l("Your Pasar Sentra staff account"),
+        "staff_welcome",
+        locale=user.locale,
+        user=user,
+        link=external_url("accounts.reset_password", token=token),
+    )
+
+
+def set_staff_active(actor, user, active):
+    """An admin deactivates or reactivates a coordinator or admin account (never their own)."""
+    if user.role not in ("coordinator", "admin"):
+        raise DomainError(_l("Only staff accounts are managed here."))
+    if user.id == actor.id:
+        raise DomainError(_l("You cannot deactivate your own account."))
+    if user.is_active == active:
+        return
+    if active:
+        user.deactivated_at = None
+    else:
+        user.deactivated_at = utcnow()
+        user.end_other_sessions()
+    record_audit(actor, "user.reactivated" if active else "user.deactivated", user, after={"active": active})
 
 
 class SlugTaken(DomainError):
@@ -398,11 +444,28 @@ def save_sentra(actor, sentra, data):
     return sentra
 
 
+# decision -> (the only status it applies to, the status it leads to, the mail's subject)
 DECISIONS = {
-    "approve": (OrganizationStatus.APPROVED, _l("Your IKM has been approved on Pasar Sentra")),
-    "reject": (OrganizationStatus.REJECTED, _l("Your IKM registration was not approved")),
-    "suspend": (OrganizationStatus.SUSPENDED, _l("Your IKM has been suspended on Pasar Sentra")),
-    "reinstate": (OrganizationStatus.APPROVED, _l("Your IKM's suspension has been lifted")),
+    "approve": (
+        OrganizationStatus.PENDING,
+        OrganizationStatus.APPROVED,
+        _l("Your IKM has been approved on Pasar Sentra"),
+    ),
+    "reject": (
+        OrganizationStatus.PENDING,
+        OrganizationStatus.REJECTED,
+        _l("Your IKM registration was not approved"),
+    ),
+    "suspend": (
+        OrganizationStatus.APPROVED,
+        OrganizationStatus.SUSPENDED,
+        _l("Your IKM has been suspended on Pasar Sentra"),
+    ),
+    "reinstate": (
+        OrganizationStatus.SUSPENDED,
+        OrganizationStatus.APPROVED,
+        _l("Your IKM's suspension has been lifted"),
+    ),
 }
 
 
@@ -414,9 +477,9 @@ def decide_organization(coordinator, org, decision, reason=None):
         raise DomainError(_l("Unknown decision."))
     if decision in ("reject", "suspend") and not (reason and reason.strip()):
         raise DomainError(_l("Give a reason of at least 5 characters."))
-    if decision == "reinstate" and org.status != OrganizationStatus.SUSPENDED:
-        raise DomainError(_l("Only a suspended IKM can be reinstated."))
-    status, subject = DECISIONS[decision]
+    applies_to, status, subject = DECISIONS[decision]
+    if org.status != applies_to:
+        raise InvalidTransition("organization", org.status, status)
     org.move_to(status, coordinator, reason=reason or None, action=f"organization.{decision}")
     recipients = {org.email} | {m.email for m in org.members if m.is_owner and m.is_active}
     owner_locale = next((m.locale for m in org.members if m.is_owner), "id")

@@ -212,6 +212,7 @@ def change_password():
             _fail(form, "current_password", error)
         else:
             db.session.commit()
+            login_user(current_user._get_current_object())  # this session goes on; the others ended
             flash(_l("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
@@ -310,12 +311,13 @@ def members():
 
 @bp.post("/account/members/invite")
 @allow("buyer", "seller", owner=True)
+@limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"], key_func=lambda: f"user:{current_user.get_id()}")
 def invite_member():
     form = InviteForm()
     if form.validate_on_submit():
         try:
             services.invite_colleague(current_user, form.email.data)
-        except services.EmailTaken as error:
+        except DomainError as error:
             _fail(form, "email", error)
         else:
             db.session.commit()
@@ -336,6 +338,21 @@ def remove_member(user_id):
         else:
             db.session.commit()
             flash(_l("%(name)s can no longer sign in.", name=member.full_name), "success")
+    return redirect(url_for("accounts.members"))
+
+
+@bp.post("/account/members/<int:user_id>/reactivate")
+@allow("buyer", "seller", owner=True)
+def reactivate_member(user_id):
+    member = _member_of_my_organization(user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.reactivate_colleague(current_user, member)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("%(name)s can sign in again.", name=member.full_name), "success")
     return redirect(url_for("accounts.members"))
 
 

@@ -10,6 +10,7 @@ from marketplace.coordination import bp
 from marketplace.core.access import allow
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.models import AuditEntry
+from marketplace.core.routing import page_arg
 from marketplace.extensions import db
 
 PER_PAGE = 20
@@ -35,10 +36,18 @@ def dashboard():
         db.session.execute(select(Organization.status, func.count()).where(mine).group_by(Organization.status)).all()
     )
     query = select(Organization).where(mine, Organization.status == status).order_by(Organization.created_at)
-    page = request.args.get("page", 1, type=int) or 1
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    # One query for the page: whose owner has confirmed their email (fake sign-ups have not).
+    verified = set(
+        db.session.scalars(
+            select(User.organization_id).where(
+                User.organization_id.in_([o.id for o in pagination.items]), User.is_owner, User.verified_at.is_not(None)
+            )
+        )
+    )
     return render_template(
         "coordination/dashboard.html",
+        verified=verified,
         sentra=current_user.sentra,
         status=status,
         tabs=TABS,

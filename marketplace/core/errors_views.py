@@ -1,8 +1,9 @@
 """Error pages in the user's language."""
 
-from flask import render_template
+from flask import Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from marketplace.extensions import db
 
@@ -24,6 +25,11 @@ def render_error(code):
 def register_error_handlers(app):
     for code in (400, 403, 404, 405, 429):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # No page can be built for a host we do not serve (links would need it): plain text.
+        return Response("400 Bad Request: untrusted host", status=400, mimetype="text/plain")
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

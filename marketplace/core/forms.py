@@ -93,8 +93,19 @@ def bounded(max_length):
     return Length(max=max_length, message=_l("At most %(max)d characters."))
 
 
+_SINGLE_LINE_FIELDS = {"StringField", "EmailField", "TelField", "SearchField", "PasswordField"}
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
+
+
+def single_line(value):
+    """Line breaks and tabs become one space: names and IDs end up in mail headers and one-line cells."""
+    if isinstance(value, str):
+        return _LINE_BREAKS.sub(" ", value)
+    return value
+
+
 class BaseForm(FlaskForm):
-    """Every form: CSRF from Flask-WTF, text trimmed before validation, messages in the user's language."""
+    """Every form: CSRF from Flask-WTF, text cleaned before validation, messages in the user's language."""
 
     class Meta:
         def get_translations(self, form):
@@ -108,17 +119,24 @@ class BaseForm(FlaskForm):
                 return ImmutableMultiDict()
             return wrapped
 
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class.__name__
+            filters = tuple(unbound_field.kwargs.get("filters", ()))
+            if kind == "PasswordField":
+                filters = (single_line, *filters)  # passwords keep their spaces, lose line breaks
+            elif kind in _SINGLE_LINE_FIELDS:
+                filters = (single_line, strip, *filters)
+            elif kind == "TextAreaField":
+                filters = (strip, *filters)
+            if filters:
+                options = {**options, "filters": filters}
+            return unbound_field.bind(form=form, **options)
+
     def __init__(self, *args, **kwargs):
         # On a POST only what was sent counts: a missing field must not be filled from the object.
         if has_request_context() and request.method == "POST":
             kwargs.pop("obj", None)
         super().__init__(*args, **kwargs)
-
-        def bind_field(self, form, unbound_field, options):
-            filters = unbound_field.kwargs.get("filters", ())
-            if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField", "TelField"}:
-                filters = (strip, *filters)
-            return unbound_field.bind(form=form, filters=filters, **options)
 
 
 def choices(pairs):

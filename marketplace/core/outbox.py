@@ -6,7 +6,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import event, select
 
@@ -20,9 +20,7 @@ _ECHO_KEY = "outbox_echo"
 
 
 def external_url(endpoint, **values):
-    """An absolute link for mail, inside or outside a request (BASE_URL outside)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link for mail, always on BASE_URL: never on the Host header a request happened to carry."""
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         return url_for(endpoint, _external=True, **values)
 
@@ -30,7 +28,7 @@ def external_url(endpoint, **values):
 def enqueue_mail(to_address, subject, template, locale="id", **context):
     """Render mail/<template>.txt in the recipient's language and add it to the outbox."""
     with force_locale(locale or "id"):
-        subject_text = str(subject)
+        subject_text = " ".join(str(subject).split())  # one line, whatever names it carries
         body_text = render_template(f"mail/{template}.txt", **context)
     message = OutboxMessage(
         to_address=to_address, subject=subject_text[:200], body_text=body_text, next_try_at=utcnow()
@@ -108,21 +106,30 @@ def backoff_delay(attempts):
     return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
 
 
-def deliver_due(backend, now=None, batch_size=100):
-    """Send the messages that are due; returns (sent, failed_this_round). Commits per message."""
-    now = now or utcnow()
-    config = current_app.config
+def _claim_next(now, after_id):
+    """The next due message, locked for this transaction on PostgreSQL so no other sender takes it."""
     query = (
         select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_try_at <= now)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_try_at <= now, OutboxMessage.id > after_id)
         .order_by(OutboxMessage.id)
-        .limit(batch_size)
+        .limit(1)
     )
     if db.engine.dialect.name == "postgresql":
-        # Two senders running at once must not send the same message twice.
         query = query.with_for_update(skip_locked=True)
+    return db.session.scalar(query)
+
+
+def deliver_due(backend, now=None, batch_size=100):
+    """Send the messages that are due, one per transaction; returns (sent, failed_this_round)."""
+    now = now or utcnow()
+    config = current_app.config
     sent = failed = 0
-    for message in db.session.scalars(query).all():
+    last_id = 0
+    for _ in range(batch_size):
+        message = _claim_next(now, last_id)
+        if message is None:
+            break
+        last_id = message.id
         message.attempts += 1
         try:
             backend.send(build_email(message, config["MAIL_FROM"]))
@@ -138,8 +145,20 @@ def deliver_due(backend, now=None, batch_size=100):
             message.status = "sent"
             message.sent_at = now
             message.last_error = None
-        db.session.commit()
+        db.session.commit()  # releases this message's lock; the next one is claimed anew
     return sent, failed
+
+
+def retry_failed(now=None):
+    """Put the messages that gave up back in the queue (after an outage has been fixed)."""
+    now = now or utcnow()
+    failed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed")).all()
+    for message in failed:
+        message.status = "pending"
+        message.attempts = 0
+        message.next_try_at = now
+    db.session.commit()
+    return len(failed)
 
 
 def stuck_messages(now=None):

@@ -36,8 +36,13 @@ class UTCDateTime(TypeDecorator):
 
 
 def format_wib(value, with_seconds=False):
-    """'28 Nov 2026 09:53 WIB' from an aware datetime."""
+    """'3 Mei 2026 09:53 WIB' (or 'May' in English) from an aware datetime, in the reader's language."""
     if value is None:
         return ""
-    local = value.astimezone(WIB)
-    return local.strftime("%d %b %Y %H:%M:%S" if with_seconds else "%d %b %Y %H:%M") + " WIB"
+    from babel.dates import format_datetime
+    from flask import has_app_context
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "id") if has_app_context() else "id"
+    pattern = "d MMM yyyy HH:mm:ss" if with_seconds else "d MMM yyyy HH:mm"
+    return format_datetime(value, pattern, tzinfo=WIB, locale=locale) + " WIB"

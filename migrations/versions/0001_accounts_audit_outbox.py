@@ -93,6 +93,7 @@ def upgrade():
     sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('session_version', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(role IN ('buyer', 'seller') AND organization_id IS NOT NULL AND sentra_id IS NULL) OR (role = 'coordinator' AND sentra_id IS NOT NULL AND organization_id IS NULL) OR (role = 'admin' AND organization_id IS NULL AND sentra_id IS NULL)", name=op.f('ck_user_account_role_membership')),
     sa.CheckConstraint("locale IN ('id', 'en')", name=op.f('ck_user_account_locale')),

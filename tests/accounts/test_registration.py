@@ -59,12 +59,15 @@ def test_buyer_registration_creates_company_owner_and_verification_mail(client, 
     assert "/verify/" in mail.body_text
 
 
-def test_seller_registration_starts_pending_and_tells_the_coordinator(client, db, world):
+def test_seller_registration_starts_pending_and_tells_the_coordinator_once_verified(client, db, world):
     response = client.post("/register/seller", data=seller_form(world.jombang.id))
     assert response.status_code == 302
     org = db.session.scalar(select(Organization).where(Organization.nib == "1234567890123"))
     assert org.status == "pending" and org.sentra_id == world.jombang.id and not org.can_sell
     assert org.workers == 12 and org.is_pkp is False and org.npwp is None
+    # Unconfirmed sign-ups do not reach the coordinators' inbox.
+    assert outbox_to(world.coordinator.email) == []
+    client.get(link_in(outbox_to("siti@slag.example.com")[0], "/verify/"))
     assert len(outbox_to(world.coordinator.email)) == 1
     assert outbox_to(world.other_coordinator.email) == []
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organization.registered"))

@@ -61,6 +61,27 @@ MATRIX = {
             {**only("buyer", "seller"), "buyer": 404, "seller": 404},
         ),
     ],
+    "accounts.reactivate_member": [
+        (
+            "POST",
+            lambda w: f"/account/members/{w.buyer_colleague.id}/reactivate",
+            {**only("buyer", "seller"), "seller": 404},
+        ),
+        (
+            "POST",
+            lambda w: f"/account/members/{w.other_buyer.id}/reactivate",
+            {**only("buyer", "seller"), "buyer": 404, "seller": 404},
+        ),
+    ],
+    "accounts.admin_set_staff_active": [
+        ("POST", lambda w: f"/admin/staff/{w.other_coordinator.id}/active", only("admin")),
+        # Buyers and sellers are no staff: not managed on this page.
+        ("POST", lambda w: f"/admin/staff/{w.buyer.id}/active", {**only("admin"), "admin": 404}),
+    ],
+    "accounts.admin_send_password_link": [
+        ("POST", lambda w: f"/admin/staff/{w.other_coordinator.id}/password-link", only("admin")),
+        ("POST", lambda w: f"/admin/staff/{w.seller.id}/password-link", {**only("admin"), "admin": 404}),
+    ],
     "accounts.revoke_invitation": [
         (
             "POST",
@@ -155,3 +176,25 @@ def test_role_matrix(client, matrix_world, login_as, endpoint, index, method, bu
         assert location == "/"
     else:
         assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("coordinator", "/coordinator/organizations/99999999999999999999999"),
+        ("admin", "/admin/sentras/99999999999999999999999/edit"),
+        ("buyer", "/account/members/99999999999999999999999/remove"),
+    ],
+)
+def test_ids_too_large_for_the_database_are_not_found(client, login_as, who, url):
+    login_as(who)
+    method = "POST" if url.endswith("remove") else "GET"
+    assert client.open(url, method=method).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "-5", "abc", "0"])
+def test_page_numbers_out_of_range_still_give_a_page(client, login_as, page):
+    login_as("admin")
+    assert client.get(f"/admin/staff?page={page}").status_code == 200
+    login_as("coordinator")
+    assert client.get(f"/coordinator/?page={page}").status_code == 200

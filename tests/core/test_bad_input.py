@@ -72,7 +72,15 @@ def junk_payload(names, junk):
 
 
 # Routes that post a bare button (CSRF only) or a choice, not a form with fields.
-BUTTON_ROUTES = {"accounts.logout", "accounts.remove_member", "accounts.revoke_invitation", "core.set_language"}
+BUTTON_ROUTES = {
+    "accounts.logout",
+    "accounts.remove_member",
+    "accounts.reactivate_member",
+    "accounts.revoke_invitation",
+    "accounts.admin_set_staff_active",
+    "accounts.admin_send_password_link",
+    "core.set_language",
+}
 
 
 def test_every_form_route_gets_junk(app, world):

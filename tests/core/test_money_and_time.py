@@ -30,7 +30,17 @@ def test_rupiah_refuses_anything_but_integers(not_whole_rupiah):
 
 def test_times_are_shown_in_wib():
     assert format_wib(datetime(2026, 11, 28, 17, 30, tzinfo=UTC)) == "29 Nov 2026 00:30 WIB"
-    assert format_wib(datetime(2026, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=8)))) == "01 Jan 2026 11:00 WIB"
+    assert format_wib(datetime(2026, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=8)))) == "1 Jan 2026 11:00 WIB"
+
+
+def test_month_names_follow_the_language(app):
+    may = datetime(2026, 5, 3, 2, 0, tzinfo=UTC)
+    with app.test_request_context():
+        assert format_wib(may) == "3 Mei 2026 09:00 WIB"
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        assert format_wib(may) == "3 May 2026 09:00 WIB"
 
 
 def test_stored_times_come_back_aware_utc(db, world):

@@ -40,7 +40,16 @@ def test_production_refuses_the_default_secret_key(monkeypatch):
         create_app(ProductionConfig)
 
 
+def test_production_refuses_to_start_without_base_url(monkeypatch, database_url):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_url)
+    monkeypatch.delenv("BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        create_app(ProductionConfig)
+
+
 def test_production_sets_secure_cookies(monkeypatch, database_url):
+    monkeypatch.setenv("BASE_URL", "https://pasar-sentra.example.com")
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-real-secret-from-the-environment")
     monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_url)
     app = create_app(ProductionConfig)
@@ -134,3 +143,19 @@ def test_next_inside_the_site_is_followed(client, world):
 def test_passwords_are_hashed_with_a_memory_hard_kdf(db, world):
     assert world.buyer.password_hash.startswith("scrypt:")
     assert PASSWORD not in world.buyer.password_hash
+
+
+def test_mailed_links_ignore_the_host_header(client, world):
+    from tests.accounts.helpers import outbox_to
+
+    client.post("/password/forgot", data={"email": world.seller.email}, headers={"Host": "evil.example"})
+    [mail] = outbox_to(world.seller.email)
+    assert "evil.example" not in mail.body_text
+    assert "http://127.0.0.1:5000/password/reset/" in mail.body_text
+
+
+def test_untrusted_hosts_are_refused(database_url, app):
+    strict = create_app(make_config(database_url, TRUSTED_HOSTS=["pasar.example.com"]))
+    client = strict.test_client()
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/healthz", headers={"Host": "pasar.example.com"}).status_code == 200

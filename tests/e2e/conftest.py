@@ -46,9 +46,11 @@ def live_server(app, database_url):
         make_config(database_url, WTF_CSRF_ENABLED=True, RATE_LIMITS_ENABLED=False, MAIL_ECHO_AFTER_COMMIT=False)
     )
     server = make_server("127.0.0.1", 0, server_app, threaded=True)
+    base_url = f"http://127.0.0.1:{server.server_port}"
+    server_app.config["BASE_URL"] = base_url  # mailed links point at this server
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield base_url
     server.shutdown()
     thread.join(timeout=10)
 

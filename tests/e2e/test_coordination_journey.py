@@ -66,12 +66,16 @@ def test_seller_registers_and_coordinator_approves(page):
     _register_ikm(page, sentra, "UD Paving Makmur", "1234567890123", "paving.makmur@example.com", "Create account")
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     assert _status_of("UD Paving Makmur") == "pending"
+    # The coordinator hears of the IKM once its owner has confirmed the email.
+    assert mail_to(coordinator.email) == []
+    page.goto(link_in_mail("paving.makmur@example.com", "/verify/"))
+    expect(page.get_by_role("alert")).to_contain_text("is confirmed")
     assert [m.subject for m in mail_to(coordinator.email)] == ["IKM menunggu persetujuan: UD Paving Makmur"]
 
     sign_in(page, coordinator.email, factories.PASSWORD, button="Sign in")
     expect(page).to_have_url(re.compile(r"/coordinator/$"))
-    # The account's saved language (Indonesian) wins over the choice made before signing in.
-    switch_language(page, "en")
+    # English was picked before signing in: it is kept on the coordinator's account.
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(sentra.name)
     row = page.get_by_test_id("ikm-row").filter(has_text="UD Paving Makmur")
     expect(row).to_contain_text("Waiting for approval")
