@@ -80,6 +80,10 @@ class Config:
     EMAIL_TOKEN_MAX_AGE = 60 * 60 * 24 * 3  # verification and invitation links: 3 days
     RESET_TOKEN_MAX_AGE = 60 * 60  # password reset links: 1 hour
 
+    # Uploaded files (re-encoded photos) live here with the LocalStorage backend.
+    UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT", str(INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024 * 8 + 1024 * 1024  # eight 8 MB photos and the form around them
+
     PRODUCTION = False
 
 

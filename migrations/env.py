@@ -95,6 +95,9 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
     conf_args.setdefault("render_item", render_item)
+    from marketplace.catalog.search import include_name
+
+    conf_args.setdefault("include_name", include_name)
     conf_args.setdefault("compare_type", True)
 
     connectable = get_engine()

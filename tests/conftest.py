@@ -4,8 +4,10 @@ The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is 
 """
 
 import os
+import tempfile
 from types import SimpleNamespace
 
+import flask_migrate
 import pytest
 from flask import g
 from sqlalchemy import text
@@ -29,8 +31,13 @@ def database_url(tmp_path_factory):
     return _database_url(tmp_path_factory)
 
 
+# Uploaded photos of the whole test run go to a throwaway folder, never to instance/.
+UPLOAD_ROOT = tempfile.mkdtemp(prefix="pasar-sentra-uploads-")
+
+
 def make_config(database_url, **overrides):
-    return type("Config", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_ROOT": UPLOAD_ROOT, **overrides}
+    return type("Config", (TestConfig,), settings)
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +54,14 @@ def app(database_url):
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_per_request)
 
     with app.app_context():
-        _db.drop_all()
-        _db.create_all()
+        # The schema comes from the migrations, as in production (the search tables exist only there).
+        if _db.engine.dialect.name == "postgresql":
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        flask_migrate.upgrade()
+        # Every test starts from empty tables, reference data included: factories make what a test needs.
+        empty_all_tables()
     return app
 
 
@@ -60,6 +73,7 @@ def empty_all_tables():
     else:
         for name in reversed(tables):
             _db.session.execute(text(f'DELETE FROM "{name}"'))
+        _db.session.execute(text("DELETE FROM listing_fts"))
     _db.session.commit()
 
 
@@ -130,3 +144,33 @@ def login_as(client, world):
         return login(client, user)
 
     return _login
+
+
+def add_catalog(world, db):
+    from marketplace.catalog.models import ListingPhoto
+
+    world.category = factories.make_category(slug="paving-block")
+    world.product_type = factories.make_product_type(world.category, slug="paving-k300")
+    neighbour = factories.make_ikm(world.jombang, name="UD Tetangga")
+    ceper_ikm = factories.make_ikm(world.other_sentra, name="UD Ceper")
+    world.active_listing = factories.make_listing(world.ikm, world.product_type)
+    world.draft_listing = factories.make_listing(world.ikm, world.product_type, status="draft")
+    world.pending_listing = factories.make_listing(world.ikm, world.product_type, status="pending_review")
+    world.neighbour_draft = factories.make_listing(neighbour, world.product_type, status="draft")
+    world.ceper_draft = factories.make_listing(ceper_ikm, world.product_type, status="pending_review")
+    world.photo = ListingPhoto(
+        display_key="listing/aa/a.webp", thumb_key="listing/aa/b.webp", width=1, height=1, is_cover=True
+    )
+    world.neighbour_photo = ListingPhoto(
+        display_key="listing/aa/c.webp", thumb_key="listing/aa/d.webp", width=1, height=1, is_cover=True
+    )
+    world.draft_listing.photos.append(world.photo)
+    world.neighbour_draft.photos.append(world.neighbour_photo)
+    db.session.commit()
+    return world
+
+
+@pytest.fixture
+def catalog_world(world, db):
+    """The world plus a category, a product type and listings in several states and sentras."""
+    return add_catalog(world, db)

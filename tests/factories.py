@@ -88,3 +88,69 @@ def make_user(role, organization=None, sentra=None, verified=True, is_owner=None
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_category(**overrides):
+    from marketplace.catalog.models import Category
+
+    n = next(_seq)
+    category = Category(
+        slug=overrides.pop("slug", f"kategori-{n}"),
+        name=overrides.pop("name", f"Kategori {n}"),
+        name_en=overrides.pop("name_en", f"Category {n}"),
+        position=overrides.pop("position", n),
+        **overrides,
+    )
+    db.session.add(category)
+    db.session.flush()
+    return category
+
+
+def make_product_type(category=None, **overrides):
+    from decimal import Decimal
+
+    from marketplace.catalog.models import ProductType
+
+    n = next(_seq)
+    product_type = ProductType(
+        category=category or make_category(),
+        slug=overrides.pop("slug", f"jenis-{n}"),
+        name=overrides.pop("name", f"Paving block uji {n}"),
+        unit=overrides.pop("unit", "m2"),
+        spec=overrides.pop("spec", "Tebal 6 cm"),
+        sni_standard=overrides.pop("sni_standard", None),
+        slag_kg_per_unit=overrides.pop("slag_kg_per_unit", Decimal("12.5")),
+        **overrides,
+    )
+    db.session.add(product_type)
+    db.session.flush()
+    return product_type
+
+
+def make_listing(organization, product_type, status="active", index=True, **overrides):
+    """A listing in the given status (set directly: factories build states, services move them)."""
+    from decimal import Decimal
+
+    from marketplace.catalog import search
+    from marketplace.catalog.models import Listing
+
+    n = next(_seq)
+    listing = Listing(
+        organization=organization,
+        product_type=product_type,
+        title=overrides.pop("title", f"Paving block uji {n}"),
+        description=overrides.pop("description", "Paving block dari slag aluminium."),
+        price_idr=overrides.pop("price_idr", 85_000),
+        stock=overrides.pop("stock", Decimal("500")),
+        min_order=overrides.pop("min_order", Decimal("10")),
+        order_multiple=overrides.pop("order_multiple", Decimal("1")),
+        lead_time_days=overrides.pop("lead_time_days", 7),
+        capacity_per_month=overrides.pop("capacity_per_month", Decimal("2000")),
+        status=status,
+        **overrides,
+    )
+    db.session.add(listing)
+    db.session.flush()
+    if index:
+        search.index_listing(listing.id)
+    return listing

@@ -256,6 +256,10 @@ def update_organization(org, actor, data):
     if not changed:
         return False
     record_audit(actor, "organization.updated", org, before=before, after=after)
+    if org.is_ikm and "name" in changed:
+        from marketplace.catalog import search  # listings are found by their IKM's name too
+
+        search.reindex("organization", org.id)
     legal_changed = org.is_ikm and changed & set(SELLER_LEGAL_FIELDS)
     if legal_changed and org.status in (OrganizationStatus.APPROVED, OrganizationStatus.REJECTED):
         org.move_to(OrganizationStatus.PENDING, actor, action="organization.reverification")
@@ -481,19 +485,27 @@ def decide_organization(coordinator, org, decision, reason=None):
     if org.status != applies_to:
         raise InvalidTransition("organization", org.status, status)
     org.move_to(status, coordinator, reason=reason or None, action=f"organization.{decision}")
-    recipients = {org.email} | {m.email for m in org.members if m.is_owner and m.is_active}
-    owner_locale = next((m.locale for m in org.members if m.is_owner), "id")
-    for address in sorted(recipients):
+    for address, locale in organization_recipients(org):
         enqueue_mail(
             address,
             subject,
             "organization_decision",
-            locale=owner_locale,
+            locale=locale,
             organization=org,
             decision=decision,
             reason=reason,
             link=external_url("accounts.organization"),
         )
+
+
+def organization_recipients(organization):
+    """(address, language) pairs for mail to a company: its active owners and its business email."""
+    owners = db.session.scalars(
+        select(User).where(User.organization_id == organization.id, User.is_owner, User.deactivated_at.is_(None))
+    ).all()
+    recipients = {o.email: o.locale for o in owners}
+    recipients.setdefault(organization.email, owners[0].locale if owners else "id")
+    return sorted(recipients.items())
 
 
 def coordinator_may_manage(user, org):

@@ -1,11 +1,516 @@
-from flask import render_template
+"""Catalog pages: home, browse and search, listing, IKM and sentra pages, seller listings, moderation."""
 
+import mimetypes
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus, Sentra
+from marketplace.accounts.regions import PROVINCES
 from marketplace.accounts.services import sentra_overview
-from marketplace.catalog import bp
+from marketplace.catalog import bp, services
+from marketplace.catalog.forms import (
+    BrowseForm,
+    CategoryForm,
+    ListingActionForm,
+    ListingForm,
+    ModerationForm,
+    PhotoActionForm,
+    ProductTypeForm,
+    StockForm,
+)
+from marketplace.catalog.models import Category, Listing, ListingPhoto, ListingStatus, ProductType
 from marketplace.core.access import PUBLIC, allow
+from marketplace.core.errors import DomainError
+from marketplace.core.forms import choices
+from marketplace.core.images import ImageRejected
+from marketplace.core.routing import page_arg
+from marketplace.core.security import safe_next_url
+from marketplace.core.storage import get_storage
+from marketplace.extensions import db
+
+PER_PAGE = 24
 
 
 @bp.get("/")
 @allow(PUBLIC)
 def home():
-    return render_template("catalog/home.html", sentras=sentra_overview())
+    newest, best_stocked = services.home_listings()
+    return render_template(
+        "catalog/home.html",
+        sentras=sentra_overview(),
+        categories=services.categories_with_counts(),
+        newest=newest,
+        best_stocked=best_stocked,
+    )
+
+
+# --- browse and search ----------------------------------------------------------------------------
+
+
+def _browse_form():
+    form = BrowseForm(formdata=request.args)
+    sentras = db.session.scalars(select(Sentra).order_by(Sentra.name)).all()
+    form.sentra.choices = choices([("", _l("All sentras"))] + [(s.slug, s.name) for s in sentras])
+    form.province.choices = choices([("", _l("All provinces"))] + [(p, p) for p in PROVINCES])
+    if form.q.data:
+        form.sort.choices = choices([("relevance", _l("Best match"))]) + list(form.sort.choices)
+    return form, {s.slug: s for s in sentras}
+
+
+@bp.get("/products")
+@bp.get("/products/<category_slug>")
+@bp.get("/products/<category_slug>/<product_type_slug>")
+@allow(PUBLIC)
+def browse(category_slug=None, product_type_slug=None):
+    category = product_type = None
+    if category_slug is not None:
+        category = db.session.scalar(select(Category).where(Category.slug == category_slug)) or abort(404)
+    if product_type_slug is not None:
+        product_type = db.session.scalar(
+            select(ProductType).where(ProductType.slug == product_type_slug, ProductType.category_id == category.id)
+        ) or abort(404)
+    form, sentras_by_slug = _browse_form()
+    form.validate()  # junk is shown as an error on its filter and otherwise ignored
+    valid = lambda field: field.data if not field.errors else None  # noqa: E731
+    sort = valid(form.sort) or ("relevance" if form.q.data else "newest")
+    filters = services.BrowseFilters(
+        q=(form.q.data or "") if not form.q.errors else "",
+        category=category,
+        product_type=product_type,
+        sentra=sentras_by_slug.get(valid(form.sentra) or ""),
+        province=valid(form.province) or None,
+        price_min=valid(form.price_min),
+        price_max=valid(form.price_max),
+        in_stock=bool(form.in_stock.data),
+        sni=bool(form.sni.data),
+        max_lead=valid(form.max_lead),
+        sort=sort,
+    )
+    pagination = services.browse_listings(filters, page_arg(), PER_PAGE)
+    product_types = category.product_types if category is not None else []
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "catalog/browse.html",
+        form=form,
+        pagination=pagination,
+        category=category,
+        product_type=product_type,
+        product_types=product_types,
+        categories=db.session.scalars(select(Category).order_by(Category.position, Category.name)).all(),
+        page_args=args,
+        locale=str(get_locale()),
+    )
+
+
+# --- public pages ---------------------------------------------------------------------------------
+
+
+@bp.get("/listings/<int:listing_id>")
+@allow(PUBLIC)
+def listing_detail(listing_id):
+    listing = db.session.scalar(
+        select(Listing)
+        .where(Listing.id == listing_id)
+        .options(
+            joinedload(Listing.organization).joinedload(Organization.sentra),
+            joinedload(Listing.product_type).joinedload(ProductType.category),
+            selectinload(Listing.photos),
+        )
+    )
+    if listing is None or not services.may_view_listing(current_user, listing):
+        abort(404)
+    return render_template("catalog/listing.html", listing=listing, public=services.is_publicly_visible(listing))
+
+
+@bp.get("/ikm/<int:organization_id>")
+@allow(PUBLIC)
+def ikm_profile(organization_id):
+    org = db.session.get(Organization, organization_id)
+    if org is None or org.kind != OrganizationKind.IKM or org.status != OrganizationStatus.APPROVED:
+        abort(404)
+    listings = db.session.scalars(
+        services.public_listings().where(Listing.organization_id == org.id).order_by(Listing.created_at.desc())
+    ).all()
+    return render_template("catalog/ikm.html", org=org, listings=listings)
+
+
+@bp.get("/sentra/<slug>")
+@allow(PUBLIC)
+def sentra_page(slug):
+    sentra = db.session.scalar(select(Sentra).where(Sentra.slug == slug)) or abort(404)
+    ikms = db.session.execute(
+        select(Organization, func.count(Listing.id))
+        .outerjoin(Listing, (Listing.organization_id == Organization.id) & (Listing.status == ListingStatus.ACTIVE))
+        .where(
+            Organization.sentra_id == sentra.id,
+            Organization.kind == OrganizationKind.IKM,
+            Organization.status == OrganizationStatus.APPROVED,
+        )
+        .group_by(Organization.id)
+        .order_by(Organization.name)
+    ).all()
+    listings = db.session.scalars(
+        services.public_listings()
+        .where(Organization.sentra_id == sentra.id)
+        .order_by(Listing.created_at.desc())
+        .limit(48)
+    ).all()
+    return render_template("catalog/sentra.html", sentra=sentra, ikms=ikms, listings=listings)
+
+
+@bp.get("/media/<path:key>")
+@allow(PUBLIC)
+def media(key):
+    storage = get_storage()
+    if not storage.exists(key):
+        abort(404)
+    mimetype = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    response = send_file(storage.full_path(key), mimetype=mimetype, max_age=60 * 60 * 24 * 30)
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+# --- sellers --------------------------------------------------------------------------------------
+
+
+def _my_listing(listing_id):
+    """Object check: a listing of the seller's own organization, else 404 (no hint that it exists)."""
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not services.is_own_listing(current_user, listing):
+        abort(404)
+    return listing
+
+
+def _product_type_choices():
+    types = db.session.scalars(
+        select(ProductType)
+        .options(joinedload(ProductType.category))
+        .order_by(ProductType.category_id, ProductType.name)
+    ).all()
+    return choices([(0, _l("Choose a product type"))] + [(t.id, f"{t.name} ({t.unit_label})") for t in types])
+
+
+@bp.get("/seller/listings")
+@allow("seller")
+def seller_listings():
+    status = request.args.get("status", "")
+    query = (
+        select(Listing)
+        .where(Listing.organization_id == current_user.organization_id)
+        .options(joinedload(Listing.product_type), selectinload(Listing.photos))
+        .order_by(Listing.updated_at.desc(), Listing.id.desc())
+    )
+    if status in ListingStatus.ALL:
+        query = query.where(Listing.status == status)
+    else:
+        query = query.where(Listing.status != ListingStatus.ARCHIVED)
+        status = ""
+    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "catalog/seller_listings.html",
+        pagination=pagination,
+        status=status,
+        org=current_user.organization,
+        stock_form=StockForm(),
+        action_form=ListingActionForm(),
+    )
+
+
+def _listing_form_page(form, listing):
+    return render_template(
+        "catalog/listing_form.html",
+        form=form,
+        listing=listing,
+        photo_form=PhotoActionForm(),
+        action_form=ListingActionForm(),
+    )
+
+
+@bp.route("/seller/listings/new", methods=["GET", "POST"])
+@allow("seller")
+def new_listing():
+    if not current_user.organization.can_sell:
+        flash(_l("Your IKM can list products once a coordinator of your sentra has approved it."), "warning")
+        return redirect(url_for("catalog.seller_listings"))
+    form = ListingForm()
+    form.product_type_id.choices = _product_type_choices()
+    if form.validate_on_submit():
+        try:
+            listing = services.create_listing(
+                current_user, form.data, uploads=request.files.getlist("photos"), submit="submit" in request.form
+            )
+        except ImageRejected as error:
+            form.photos.errors = [error.message]
+        except DomainError as error:
+            form.product_type_id.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(
+                _l("Listing sent to the coordinator for review.") if "submit" in request.form else _l("Draft saved."),
+                "success",
+            )
+            return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
+        db.session.rollback()
+    return _listing_form_page(form, None)
+
+
+@bp.route("/seller/listings/<int:listing_id>/edit", methods=["GET", "POST"])
+@allow("seller")
+def edit_listing(listing_id):
+    listing = _my_listing(listing_id)
+    form = ListingForm(obj=listing)
+    form.product_type_id.choices = _product_type_choices()
+    if form.validate_on_submit():
+        was = listing.status
+        try:
+            services.update_listing(
+                current_user,
+                listing,
+                form.data,
+                uploads=request.files.getlist("photos"),
+                submit="submit" in request.form,
+            )
+        except ImageRejected as error:
+            db.session.rollback()
+            form.photos.errors = [error.message]
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            if listing.status == ListingStatus.PENDING_REVIEW and was != ListingStatus.PENDING_REVIEW:
+                flash(_l("Your changes go to the coordinator for review before buyers see them."), "info")
+            else:
+                flash(_l("Listing saved."), "success")
+            return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
+        listing = _my_listing(listing_id)
+    return _listing_form_page(form, listing)
+
+
+@bp.post("/seller/listings/<int:listing_id>/action")
+@allow("seller")
+def listing_action(listing_id):
+    listing = _my_listing(listing_id)
+    form = ListingActionForm()
+    if not form.validate_on_submit():
+        flash(_l("Unknown action."), "danger")
+    else:
+        try:
+            services.seller_action(current_user, listing, form.action.data)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("Listing status: %(status)s.", status=status_label(listing.status)), "success")
+    return redirect(safe_next_url(request.form.get("next"), url_for("catalog.seller_listings")))
+
+
+@bp.post("/seller/listings/<int:listing_id>/stock")
+@allow("seller")
+def set_stock(listing_id):
+    listing = _my_listing(listing_id)
+    form = StockForm()
+    if form.validate_on_submit():
+        try:
+            services.set_stock(current_user, listing, form.stock.data)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("Stock of %(title)s saved.", title=listing.title), "success")
+    else:
+        flash(_l("Stock: %(error)s", error=form.stock.errors[0]), "danger")
+    return redirect(url_for("catalog.seller_listings"))
+
+
+def _my_photo(listing, photo_id):
+    photo = db.session.get(ListingPhoto, photo_id)
+    if photo is None or photo.listing_id != listing.id:
+        abort(404)
+    return photo
+
+
+@bp.post("/seller/listings/<int:listing_id>/photos/<int:photo_id>/cover")
+@allow("seller")
+def photo_cover(listing_id, photo_id):
+    listing = _my_listing(listing_id)
+    photo = _my_photo(listing, photo_id)
+    if PhotoActionForm().validate_on_submit():
+        services.set_cover(current_user, listing, photo)
+        db.session.commit()
+        flash(_l("Cover photo changed."), "success")
+    return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
+
+
+@bp.post("/seller/listings/<int:listing_id>/photos/<int:photo_id>/delete")
+@allow("seller")
+def photo_delete(listing_id, photo_id):
+    listing = _my_listing(listing_id)
+    photo = _my_photo(listing, photo_id)
+    if PhotoActionForm().validate_on_submit():
+        try:
+            services.remove_photo(current_user, listing, photo)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("Photo removed."), "success")
+    return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
+
+
+STATUS_LABELS = {
+    ListingStatus.DRAFT: _l("Draft"),
+    ListingStatus.PENDING_REVIEW: _l("Waiting for review"),
+    ListingStatus.ACTIVE: _l("Active"),
+    ListingStatus.PAUSED: _l("Paused"),
+    ListingStatus.REJECTED: _l("Rejected"),
+    ListingStatus.SUSPENDED: _l("Suspended"),
+    ListingStatus.ARCHIVED: _l("Archived"),
+}
+
+
+def status_label(status):
+    return STATUS_LABELS.get(status, status)
+
+
+@bp.app_context_processor
+def _listing_status_labels():
+    return {"listing_status_label": status_label}
+
+
+# --- coordinators: moderation ---------------------------------------------------------------------
+
+
+@bp.get("/coordinator/listings")
+@allow("coordinator")
+def moderation_queue():
+    status = request.args.get("status", ListingStatus.PENDING_REVIEW)
+    if status not in (
+        ListingStatus.PENDING_REVIEW,
+        ListingStatus.ACTIVE,
+        ListingStatus.SUSPENDED,
+        ListingStatus.REJECTED,
+    ):
+        status = ListingStatus.PENDING_REVIEW
+    query = (
+        select(Listing)
+        .join(Listing.organization)
+        .where(Organization.sentra_id == current_user.sentra_id, Listing.status == status)
+        .options(joinedload(Listing.organization), joinedload(Listing.product_type), selectinload(Listing.photos))
+        .order_by(Listing.updated_at.asc(), Listing.id.asc())
+    )
+    pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("catalog/moderation_queue.html", pagination=pagination, status=status)
+
+
+def _listing_of_my_sentra(listing_id):
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not services.coordinator_of_listing(current_user, listing):
+        abort(404)
+    return listing
+
+
+@bp.route("/coordinator/listings/<int:listing_id>", methods=["GET", "POST"])
+@allow("coordinator")
+def moderate_listing(listing_id):
+    listing = _listing_of_my_sentra(listing_id)
+    form = ModerationForm()
+    if form.validate_on_submit():
+        try:
+            services.moderate_listing(current_user, listing, form.decision.data, form.reason.data or None)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("Decision saved; the IKM has been emailed."), "success")
+            return redirect(url_for("catalog.moderation_queue"))
+    events = listing.events.all()
+    return render_template("catalog/moderate_listing.html", listing=listing, form=form, events=events)
+
+
+# --- coordinators and admins: categories and product types ---------------------------------------
+
+
+@bp.get("/catalog/product-types")
+@allow("coordinator", "admin")
+def product_types():
+    types = db.session.scalars(
+        select(ProductType)
+        .options(joinedload(ProductType.category))
+        .order_by(ProductType.category_id, ProductType.name)
+    ).all()
+    categories = db.session.scalars(select(Category).order_by(Category.position, Category.name)).all()
+    return render_template("catalog/product_types.html", product_types=types, categories=categories)
+
+
+def _category_choices():
+    return choices(
+        [(0, _l("Choose a category"))]
+        + [
+            (c.id, c.display_name(str(get_locale())))
+            for c in db.session.scalars(select(Category).order_by(Category.position))
+        ]
+    )
+
+
+def _product_type_form(product_type):
+    form = ProductTypeForm(obj=product_type)
+    form.category_id.choices = _category_choices()
+    if form.validate_on_submit():
+        try:
+            services.save_product_type(current_user, product_type, form.data, photo_upload=request.files.get("photo"))
+        except ImageRejected as error:
+            form.photo.errors = [error.message]
+        except services.SlugTaken as error:
+            form.slug.errors = [error.message]
+        except DomainError as error:
+            form.category_id.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_l("The product type has been saved."), "success")
+            return redirect(url_for("catalog.product_types"))
+        db.session.rollback()
+    return render_template("catalog/product_type_form.html", form=form, product_type=product_type)
+
+
+@bp.route("/catalog/product-types/new", methods=["GET", "POST"])
+@allow("coordinator", "admin")
+def new_product_type():
+    return _product_type_form(None)
+
+
+@bp.route("/catalog/product-types/<int:product_type_id>/edit", methods=["GET", "POST"])
+@allow("coordinator", "admin")
+def edit_product_type(product_type_id):
+    return _product_type_form(db.session.get(ProductType, product_type_id) or abort(404))
+
+
+def _category_form(category):
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            services.save_category(current_user, category, form.data)
+        except services.SlugTaken as error:
+            form.slug.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(_l("The category has been saved."), "success")
+            return redirect(url_for("catalog.product_types"))
+    return render_template("catalog/category_form.html", form=form, category=category)
+
+
+@bp.route("/catalog/categories/new", methods=["GET", "POST"])
+@allow("coordinator", "admin")
+def new_category():
+    return _category_form(None)
+
+
+@bp.route("/catalog/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@allow("coordinator", "admin")
+def edit_category(category_id):
+    return _category_form(db.session.get(Category, category_id) or abort(404))

@@ -12,6 +12,7 @@ ERROR_TEXTS = {
     403: (_l("Access denied"), _l("You do not have permission to open this page.")),
     404: (_l("Page not found"), _l("The page you are looking for does not exist or has been moved.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Upload too large"), _l("The files sent are too large. Each photo may be at most 8 MB.")),
     429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a moment and try again.")),
     500: (_l("Something went wrong"), _l("An unexpected error occurred on our side. Please try again later.")),
 }
@@ -23,7 +24,7 @@ def render_error(code):
 
 
 def register_error_handlers(app):
-    for code in (400, 403, 404, 405, 429):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, lambda error, code=code: render_error(code))
 
     @app.errorhandler(SecurityError)

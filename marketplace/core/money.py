@@ -10,3 +10,12 @@ def format_idr(amount_idr):
     sign = "-" if amount_idr < 0 else ""
     digits = f"{abs(amount_idr):,}".replace(",", ".")
     return f"{sign}Rp {digits}"
+
+
+def format_quantity(quantity):
+    """A quantity in the reader's number style, without trailing zeros: 1.250,5 (id) or 1,250.5 (en)."""
+    if quantity is None:
+        return ""
+    from flask_babel import format_decimal
+
+    return format_decimal(quantity, format="#,##0.###")

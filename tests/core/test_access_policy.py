@@ -3,6 +3,7 @@
 import pytest
 
 from marketplace.core.access import AccessPolicy, policy_for
+from tests.conftest import add_catalog
 
 ROLES = ("anonymous", "buyer", "seller", "coordinator", "admin")
 
@@ -24,12 +25,92 @@ def only(*roles, others=403):
 ANONYMOUS_ONLY = {"anonymous": OK, "buyer": HOME, "seller": HOME, "coordinator": HOME, "admin": HOME}
 SIGNED_IN = {"anonymous": LOGIN, "buyer": OK, "seller": OK, "coordinator": OK, "admin": OK}
 
+
+def viewers(*roles):
+    """A public route where only some roles see the object; the others get 404, as if it did not exist."""
+    return {role: (OK if role in roles else 404) for role in ROLES}
+
+
 # endpoint -> list of (method, url builder, expected outcomes)
 MATRIX = {
     "static": [("GET", lambda w: "/static/css/app.css", every_role(OK))],
     "core.healthz": [("GET", lambda w: "/healthz", every_role(OK))],
     "core.set_language": [("POST", lambda w: "/language", every_role(OK))],
     "catalog.home": [("GET", lambda w: "/", every_role(OK))],
+    "catalog.browse": [
+        ("GET", lambda w: "/products", every_role(OK)),
+        ("GET", lambda w: f"/products/{w.category.slug}", every_role(OK)),
+        ("GET", lambda w: f"/products/{w.category.slug}/{w.product_type.slug}", every_role(OK)),
+        ("GET", lambda w: "/products/no-such-category", every_role(404)),
+    ],
+    "catalog.listing_detail": [
+        ("GET", lambda w: f"/listings/{w.active_listing.id}", every_role(OK)),
+        # The seller's own draft: the IKM, its coordinator and admins only.
+        ("GET", lambda w: f"/listings/{w.draft_listing.id}", viewers("seller", "coordinator", "admin")),
+        # Another Jombang IKM's draft: not the seller's.
+        ("GET", lambda w: f"/listings/{w.neighbour_draft.id}", viewers("coordinator", "admin")),
+        # A draft in another sentra: not the Jombang coordinator's.
+        ("GET", lambda w: f"/listings/{w.ceper_draft.id}", viewers("admin")),
+    ],
+    "catalog.ikm_profile": [
+        ("GET", lambda w: f"/ikm/{w.ikm.id}", every_role(OK)),
+        ("GET", lambda w: f"/ikm/{w.pending_ikm.id}", every_role(404)),
+        ("GET", lambda w: f"/ikm/{w.buyer_org.id}", every_role(404)),
+    ],
+    "catalog.sentra_page": [
+        ("GET", lambda w: f"/sentra/{w.jombang.slug}", every_role(OK)),
+        ("GET", lambda w: "/sentra/no-such-sentra", every_role(404)),
+    ],
+    "catalog.media": [
+        ("GET", lambda w: "/media/listing/aa/does-not-exist.webp", every_role(404)),
+        ("GET", lambda w: "/media/../../etc/passwd", every_role(404)),
+    ],
+    "catalog.seller_listings": [("GET", lambda w: "/seller/listings", only("seller"))],
+    "catalog.new_listing": [("GET", lambda w: "/seller/listings/new", only("seller"))],
+    "catalog.edit_listing": [
+        ("GET", lambda w: f"/seller/listings/{w.draft_listing.id}/edit", only("seller")),
+        ("GET", lambda w: f"/seller/listings/{w.neighbour_draft.id}/edit", {**only("seller"), "seller": 404}),
+    ],
+    "catalog.listing_action": [
+        ("POST", lambda w: f"/seller/listings/{w.draft_listing.id}/action", only("seller")),
+        ("POST", lambda w: f"/seller/listings/{w.neighbour_draft.id}/action", {**only("seller"), "seller": 404}),
+    ],
+    "catalog.set_stock": [
+        ("POST", lambda w: f"/seller/listings/{w.draft_listing.id}/stock", only("seller")),
+        ("POST", lambda w: f"/seller/listings/{w.neighbour_draft.id}/stock", {**only("seller"), "seller": 404}),
+    ],
+    "catalog.photo_cover": [
+        ("POST", lambda w: f"/seller/listings/{w.draft_listing.id}/photos/{w.photo.id}/cover", only("seller")),
+        # A photo id that belongs to another listing is refused even on the seller's own listing.
+        (
+            "POST",
+            lambda w: f"/seller/listings/{w.draft_listing.id}/photos/{w.neighbour_photo.id}/cover",
+            {**only("seller"), "seller": 404},
+        ),
+    ],
+    "catalog.photo_delete": [
+        (
+            "POST",
+            lambda w: f"/seller/listings/{w.neighbour_draft.id}/photos/{w.neighbour_photo.id}/delete",
+            {**only("seller"), "seller": 404},
+        ),
+        ("POST", lambda w: f"/seller/listings/{w.draft_listing.id}/photos/{w.photo.id}/delete", only("seller")),
+    ],
+    "catalog.moderation_queue": [("GET", lambda w: "/coordinator/listings", only("coordinator"))],
+    "catalog.moderate_listing": [
+        ("GET", lambda w: f"/coordinator/listings/{w.pending_listing.id}", only("coordinator")),
+        ("POST", lambda w: f"/coordinator/listings/{w.pending_listing.id}", only("coordinator")),
+        ("GET", lambda w: f"/coordinator/listings/{w.ceper_draft.id}", {**only("coordinator"), "coordinator": 404}),
+    ],
+    "catalog.product_types": [("GET", lambda w: "/catalog/product-types", only("coordinator", "admin"))],
+    "catalog.new_product_type": [("GET", lambda w: "/catalog/product-types/new", only("coordinator", "admin"))],
+    "catalog.edit_product_type": [
+        ("GET", lambda w: f"/catalog/product-types/{w.product_type.id}/edit", only("coordinator", "admin"))
+    ],
+    "catalog.new_category": [("GET", lambda w: "/catalog/categories/new", only("coordinator", "admin"))],
+    "catalog.edit_category": [
+        ("GET", lambda w: f"/catalog/categories/{w.category.id}/edit", only("coordinator", "admin"))
+    ],
     "accounts.register": [("GET", lambda w: "/register", ANONYMOUS_ONLY)],
     "accounts.register_buyer": [("GET", lambda w: "/register/buyer", ANONYMOUS_ONLY)],
     "accounts.register_seller": [("GET", lambda w: "/register/seller", ANONYMOUS_ONLY)],
@@ -155,7 +236,7 @@ def matrix_world(world, db):
     world.other_invitation = Invitation(organization=world.other_buyer_org, email="x@example.com")
     db.session.add(world.other_invitation)
     db.session.commit()
-    return world
+    return add_catalog(world, db)
 
 
 @pytest.mark.parametrize(("endpoint", "index", "method", "build", "role", "expected"), CASES)

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from marketplace import create_app
+from marketplace.catalog.search import include_name
 from marketplace.extensions import db
 from tests.conftest import make_config
 
@@ -43,6 +44,8 @@ def test_migrations_run_up_and_back_down(migration_app):
         upgrade()
         tables = set(inspect(db.engine).get_table_names())
         assert {"user_account", "organization", "sentra", "audit_entry", "outbox_message", "invitation"} <= tables
+        assert {"category", "product_type", "listing", "listing_photo", "listing_event"} <= tables
+        assert {"listing_search", "listing_fts"} & tables
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
@@ -53,7 +56,7 @@ def test_models_and_migrations_agree(migration_app):
     with migration_app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []

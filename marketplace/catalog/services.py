@@ -1,0 +1,439 @@
+"""Operations of the catalog: listings and their photos, moderation, product types, browsing."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from marketplace.accounts.models import Organization, OrganizationStatus, Sentra
+from marketplace.accounts.services import coordinators_of, organization_recipients
+from marketplace.catalog import search
+from marketplace.catalog.models import Category, Listing, ListingPhoto, ListingStatus, ProductType
+from marketplace.core.audit import record_audit
+from marketplace.core.errors import DomainError
+from marketplace.core.images import ImageRejected, process_upload
+from marketplace.core.outbox import enqueue_mail, external_url
+from marketplace.core.storage import get_storage
+from marketplace.extensions import db
+
+MAX_PHOTOS = 8
+# Changing these sends an active or paused listing back to the coordinator's queue.
+REVIEWED_FIELDS = ("product_type_id", "title", "description")
+EDITABLE_FIELDS = (
+    "product_type_id",
+    "title",
+    "description",
+    "price_idr",
+    "stock",
+    "min_order",
+    "order_multiple",
+    "lead_time_days",
+    "capacity_per_month",
+    "certification_note",
+)
+
+
+class NotAllowed(DomainError):
+    pass
+
+
+# --- object checks: one place for "whose listing is this" ---------------------------------------
+
+
+def is_own_listing(user, listing):
+    return user.is_authenticated and user.role == "seller" and listing.organization_id == user.organization_id
+
+
+def coordinator_of_listing(user, listing):
+    return user.is_authenticated and user.role == "coordinator" and listing.organization.sentra_id == user.sentra_id
+
+
+def is_publicly_visible(listing):
+    return listing.status in ListingStatus.PUBLIC and listing.organization.status == OrganizationStatus.APPROVED
+
+
+def may_view_listing(user, listing):
+    """Everyone sees active listings of approved IKMs; the IKM, its coordinator and admins see the rest."""
+    if is_publicly_visible(listing):
+        return True
+    if not user.is_authenticated:
+        return False
+    return is_own_listing(user, listing) or coordinator_of_listing(user, listing) or user.role == "admin"
+
+
+def require_seller_may_sell(user):
+    if not user.organization.can_sell:
+        raise NotAllowed(_l("Your IKM can list products once a coordinator of your sentra has approved it."))
+
+
+# --- photos ---------------------------------------------------------------------------------------
+
+
+def _store_photos(listing, uploads):
+    """Decode and re-encode every upload first; only when all are valid is anything stored."""
+    files = [f for f in uploads or [] if f and getattr(f, "filename", "")]
+    if not files:
+        return []
+    if len(listing.photos) + len(files) > MAX_PHOTOS:
+        raise ImageRejected(_l("A listing has at most 8 photos."))
+    processed = [process_upload(f.stream) for f in files]
+    storage = get_storage()
+    added = []
+    next_position = max((p.position for p in listing.photos), default=-1) + 1
+    needs_cover = not any(p.is_cover for p in listing.photos)
+    for offset, image in enumerate(processed):
+        display_key = storage.new_key("listing", "webp")
+        thumb_key = storage.new_key("listing", "webp")
+        storage.save(display_key, image.display)
+        storage.save(thumb_key, image.thumb)
+        photo = ListingPhoto(
+            display_key=display_key,
+            thumb_key=thumb_key,
+            width=image.width,
+            height=image.height,
+            position=next_position + offset,
+            is_cover=needs_cover and offset == 0,
+        )
+        listing.photos.append(photo)
+        added.append(photo)
+    return added
+
+
+def set_cover(actor, listing, photo):
+    for p in listing.photos:
+        p.is_cover = p.id == photo.id
+    record_audit(actor, "listing.cover_changed", listing, after={"photo_id": photo.id})
+
+
+def remove_photo(actor, listing, photo):
+    """Remove a photo; it changes what the coordinator approved, so a live listing goes back to review."""
+    was_cover = photo.is_cover
+    listing.photos.remove(photo)
+    if was_cover and listing.photos:
+        listing.photos[0].is_cover = True
+    record_audit(actor, "listing.photo_removed", listing, before={"photo_id": photo.id})
+    _back_to_review_if_live(actor, listing, note="photo removed")
+    storage = get_storage()
+    storage.delete(photo.display_key)
+    storage.delete(photo.thumb_key)
+
+
+def add_photos(actor, listing, uploads):
+    added = _store_photos(listing, uploads)
+    if added:
+        record_audit(actor, "listing.photos_added", listing, after={"count": len(added)})
+        _back_to_review_if_live(actor, listing, note="photos added")
+    return added
+
+
+# --- listings -------------------------------------------------------------------------------------
+
+
+def _check_product_type(product_type_id):
+    product_type = db.session.get(ProductType, product_type_id) if product_type_id else None
+    if product_type is None:
+        raise DomainError(_l("Choose a product type from the list."))
+    return product_type
+
+
+def _back_to_review_if_live(actor, listing, note):
+    if listing.status in (ListingStatus.ACTIVE, ListingStatus.PAUSED):
+        listing.move_to(ListingStatus.PENDING_REVIEW, actor, note=note)
+        _tell_coordinators(listing)
+
+
+def _tell_coordinators(listing):
+    for coordinator in coordinators_of(listing.organization.sentra_id):
+        enqueue_mail(
+            coordinator.email,
+            _l("A listing is waiting for review: %(title)s", title=listing.title),
+            "listing_waiting",
+            locale=coordinator.locale,
+            listing=listing,
+            link=external_url("catalog.moderate_listing", listing_id=listing.id),
+        )
+
+
+def create_listing(seller, data, uploads=None, submit=False):
+    """A new listing of the seller's IKM: a draft, or straight into the coordinator's queue."""
+    require_seller_may_sell(seller)
+    _check_product_type(data["product_type_id"])
+    listing = Listing(organization_id=seller.organization_id, status=ListingStatus.DRAFT)
+    for field in EDITABLE_FIELDS:
+        setattr(listing, field, data[field] if data[field] is not None else getattr(listing, field))
+    listing.description = data["description"] or ""
+    listing.certification_note = data["certification_note"] or ""
+    db.session.add(listing)
+    db.session.flush()
+    _store_photos(listing, uploads)
+    record_audit(seller, "listing.created", listing, after={"title": listing.title})
+    if submit:
+        listing.move_to(ListingStatus.PENDING_REVIEW, seller)
+        _tell_coordinators(listing)
+    db.session.flush()
+    search.index_listing(listing.id)
+    return listing
+
+
+def update_listing(seller, listing, data, uploads=None, submit=False):
+    """Save the seller's changes; reviewed fields and photos send a live listing back to the queue."""
+    require_seller_may_sell(seller)
+    if listing.status == ListingStatus.ARCHIVED:
+        raise NotAllowed(_l("An archived listing cannot be changed."))
+    _check_product_type(data["product_type_id"])
+    data = {**data, "description": data["description"] or "", "certification_note": data["certification_note"] or ""}
+    before = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
+    for field in EDITABLE_FIELDS:
+        setattr(listing, field, data[field])
+    after = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
+    changed = {f for f in EDITABLE_FIELDS if before[f] != after[f]}
+    added = _store_photos(listing, uploads)
+    if changed:
+        record_audit(seller, "listing.updated", listing, before=before, after=after)
+    if added:
+        record_audit(seller, "listing.photos_added", listing, after={"count": len(added)})
+    if (changed & set(REVIEWED_FIELDS)) or added:
+        _back_to_review_if_live(seller, listing, note="content changed")
+    if submit and listing.status in (ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.SUSPENDED):
+        listing.move_to(ListingStatus.PENDING_REVIEW, seller)
+        _tell_coordinators(listing)
+    db.session.flush()
+    search.index_listing(listing.id)
+    return listing
+
+
+def _plain(value):
+    return str(value) if value is not None and not isinstance(value, (int, str)) else value
+
+
+def set_stock(seller, listing, stock):
+    """Quick stock edit: no review needed."""
+    if listing.status == ListingStatus.ARCHIVED:
+        raise NotAllowed(_l("An archived listing cannot be changed."))
+    before = str(listing.stock)
+    listing.stock = stock
+    record_audit(seller, "listing.stock_set", listing, before={"stock": before}, after={"stock": str(stock)})
+
+
+SELLER_ACTIONS = {
+    "submit": ((ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.SUSPENDED), ListingStatus.PENDING_REVIEW),
+    "pause": ((ListingStatus.ACTIVE,), ListingStatus.PAUSED),
+    "resume": ((ListingStatus.PAUSED,), ListingStatus.ACTIVE),
+    "archive": (tuple(s for s in ListingStatus.ALL if s != ListingStatus.ARCHIVED), ListingStatus.ARCHIVED),
+}
+
+
+def seller_action(seller, listing, action):
+    """Submit for review, pause, resume or archive."""
+    if action not in SELLER_ACTIONS:
+        raise DomainError(_l("Unknown action."))
+    allowed_from, target = SELLER_ACTIONS[action]
+    if listing.status not in allowed_from:
+        raise NotAllowed(_l("That action does not fit the listing's current status."))
+    if action in ("submit", "resume"):
+        require_seller_may_sell(seller)
+    listing.move_to(target, seller)
+    if action == "submit":
+        _tell_coordinators(listing)
+
+
+MODERATION = {
+    "approve": ((ListingStatus.PENDING_REVIEW,), ListingStatus.ACTIVE),
+    "reject": ((ListingStatus.PENDING_REVIEW,), ListingStatus.REJECTED),
+    "suspend": ((ListingStatus.ACTIVE, ListingStatus.PAUSED), ListingStatus.SUSPENDED),
+}
+
+
+def _decision_subject(decision, title):
+    if decision == "approve":
+        return _l("Your listing is live: %(title)s", title=title)
+    if decision == "reject":
+        return _l("Your listing was not approved: %(title)s", title=title)
+    return _l("Your listing was suspended: %(title)s", title=title)
+
+
+def moderate_listing(coordinator, listing, decision, reason=None):
+    """A coordinator approves, rejects or suspends a listing of an IKM of their own sentra."""
+    if not coordinator_of_listing(coordinator, listing):
+        raise NotAllowed(_l("This listing is not in your sentra."))
+    if decision not in MODERATION:
+        raise DomainError(_l("Unknown decision."))
+    allowed_from, target = MODERATION[decision]
+    if decision in ("reject", "suspend") and not (reason and reason.strip()):
+        raise DomainError(_l("Give a reason of at least 5 characters."))
+    if listing.status not in allowed_from:
+        raise NotAllowed(_l("That decision does not fit the listing's current status."))
+    listing.move_to(target, coordinator, note=reason or None)
+    for address, locale in organization_recipients(listing.organization):
+        enqueue_mail(
+            address,
+            _decision_subject(decision, listing.title),
+            "listing_decision",
+            locale=locale,
+            listing=listing,
+            decision=decision,
+            reason=reason,
+            link=external_url("catalog.edit_listing", listing_id=listing.id),
+        )
+
+
+# --- browsing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class BrowseFilters:
+    q: str = ""
+    category: Category | None = None
+    product_type: ProductType | None = None
+    sentra: Sentra | None = None
+    province: str | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    in_stock: bool = False
+    sni: bool = False
+    max_lead: int | None = None
+    sort: str = "newest"
+
+
+def public_listings():
+    """Active listings of approved IKMs, with what a listing card shows loaded in a fixed number of queries."""
+    return (
+        select(Listing)
+        .join(Listing.organization)
+        .join(Listing.product_type)
+        .where(Listing.status == ListingStatus.ACTIVE, Organization.status == OrganizationStatus.APPROVED)
+        .options(
+            joinedload(Listing.organization).joinedload(Organization.sentra),
+            joinedload(Listing.product_type).joinedload(ProductType.category),
+            selectinload(Listing.photos),
+        )
+    )
+
+
+def browse_listings(filters, page, per_page=24):
+    """One page of public listings matching the filters, ranked by relevance when searching."""
+    query = public_listings()
+    if filters.category is not None:
+        query = query.where(ProductType.category_id == filters.category.id)
+    if filters.product_type is not None:
+        query = query.where(Listing.product_type_id == filters.product_type.id)
+    if filters.sentra is not None:
+        query = query.where(Organization.sentra_id == filters.sentra.id)
+    if filters.province:
+        query = query.where(Organization.province == filters.province)
+    if filters.price_min is not None:
+        query = query.where(Listing.price_idr >= filters.price_min)
+    if filters.price_max is not None:
+        query = query.where(Listing.price_idr <= filters.price_max)
+    if filters.in_stock:
+        query = query.where(Listing.stock > 0, Listing.stock >= Listing.min_order)
+    if filters.sni:
+        query = query.where(ProductType.sni_standard.is_not(None), ProductType.sni_standard != "")
+    if filters.max_lead is not None:
+        query = query.where(Listing.lead_time_days <= filters.max_lead)
+    match = search.matches(filters.q)
+    if match is not None:
+        query = query.join(match, match.c.listing_id == Listing.id)
+    order = {
+        "newest": (Listing.created_at.desc(), Listing.id.desc()),
+        "price_asc": (Listing.price_idr.asc(), Listing.id.asc()),
+        "price_desc": (Listing.price_idr.desc(), Listing.id.desc()),
+        "lead_time": (Listing.lead_time_days.asc(), Listing.id.asc()),
+    }
+    if match is not None and filters.sort == "relevance":
+        ordering = (match.c.rank.asc(), Listing.id.asc())
+    else:
+        ordering = order.get(filters.sort, order["newest"])
+    return db.paginate(query.order_by(*ordering), page=page, per_page=per_page, error_out=False, max_per_page=100)
+
+
+def home_listings(limit=8):
+    """The newest and the best-stocked public listings."""
+    newest = db.session.scalars(
+        public_listings().order_by(Listing.created_at.desc(), Listing.id.desc()).limit(limit)
+    ).all()
+    best_stocked = db.session.scalars(
+        public_listings().order_by(Listing.stock.desc(), Listing.id.asc()).limit(limit)
+    ).all()
+    return newest, best_stocked
+
+
+def categories_with_counts():
+    """Categories in order, each with its number of public listings: two queries."""
+    counts = dict(
+        db.session.execute(
+            select(ProductType.category_id, func.count(Listing.id))
+            .join(Listing, Listing.product_type_id == ProductType.id)
+            .join(Organization, Organization.id == Listing.organization_id)
+            .where(Listing.status == ListingStatus.ACTIVE, Organization.status == OrganizationStatus.APPROVED)
+            .group_by(ProductType.category_id)
+        ).all()
+    )
+    categories = db.session.scalars(select(Category).order_by(Category.position, Category.name)).all()
+    return [(c, counts.get(c.id, 0)) for c in categories]
+
+
+# --- product types and categories ----------------------------------------------------------------
+
+
+class SlugTaken(DomainError):
+    pass
+
+
+def save_category(actor, category, data):
+    clash = db.session.scalar(
+        select(Category.id).where(Category.slug == data["slug"], Category.id != (category.id if category else -1))
+    )
+    if clash:
+        raise SlugTaken(_l("Another category already uses this short name."))
+    fields = ("name", "name_en", "slug", "position")
+    before = {f: getattr(category, f) for f in fields} if category else None
+    category = category or Category()
+    for field in fields:
+        setattr(category, field, data[field])
+    db.session.add(category)
+    db.session.flush()
+    record_audit(actor, "category.saved", category, before=before, after={f: getattr(category, f) for f in fields})
+    search.reindex("category", category.id)
+    return category
+
+
+def save_product_type(actor, product_type, data, photo_upload=None):
+    """Create or edit a product type (platform-wide); its photo is verified and re-encoded like any upload."""
+    clash = db.session.scalar(
+        select(ProductType.id).where(
+            ProductType.slug == data["slug"], ProductType.id != (product_type.id if product_type else -1)
+        )
+    )
+    if clash:
+        raise SlugTaken(_l("Another product type already uses this short name."))
+    if db.session.get(Category, data["category_id"]) is None:
+        raise DomainError(_l("Choose a category from the list."))
+    image = process_upload(photo_upload.stream) if photo_upload and photo_upload.filename else None
+    fields = ("name", "slug", "category_id", "unit", "spec", "sni_standard", "slag_kg_per_unit")
+    before = {f: _plain(getattr(product_type, f)) for f in fields} if product_type else None
+    product_type = product_type or ProductType()
+    for field in fields:
+        setattr(product_type, field, data[field])
+    product_type.spec = product_type.spec or ""
+    product_type.sni_standard = product_type.sni_standard or None
+    storage = get_storage()
+    if image is not None or data.get("remove_photo"):
+        if product_type.photo_key:
+            storage.delete(product_type.photo_key)
+        product_type.photo_key = None
+    if image is not None:
+        product_type.photo_key = storage.new_key("product-type", "webp")
+        storage.save(product_type.photo_key, image.display)
+    db.session.add(product_type)
+    db.session.flush()
+    record_audit(
+        actor,
+        "product_type.saved",
+        product_type,
+        before=before,
+        after={f: _plain(getattr(product_type, f)) for f in fields},
+    )
+    search.reindex("product_type", product_type.id)
+    return product_type
