@@ -77,7 +77,9 @@ def browse(category_slug=None, product_type_slug=None):
     form, sentras_by_slug = _browse_form()
     form.validate()  # junk is shown as an error on its filter and otherwise ignored
     valid = lambda field: field.data if not field.errors else None  # noqa: E731
-    sort = valid(form.sort) or ("relevance" if form.q.data else "newest")
+    chosen_sort = valid(form.sort) if request.args.get("sort") else None
+    sort = chosen_sort or ("relevance" if form.q.data and not form.q.errors else "newest")
+    form.sort.data = sort
     filters = services.BrowseFilters(
         q=(form.q.data or "") if not form.q.errors else "",
         category=category,

@@ -1,0 +1,84 @@
+"""Coordinators review the listings of their own sentra's IKMs."""
+
+import pytest
+from sqlalchemy import select
+
+from marketplace.catalog.models import ListingEvent
+from marketplace.core.models import AuditEntry
+from tests.accounts.helpers import outbox_to
+from tests.helpers import table_counts
+
+
+def decide(client, listing, decision, reason=""):
+    return client.post(f"/coordinator/listings/{listing.id}", data={"decision": decision, "reason": reason})
+
+
+def test_queue_shows_only_my_sentra(client, catalog_world, login_as):
+    login_as("coordinator")
+    page = client.get("/coordinator/listings").get_data(as_text=True)
+    assert catalog_world.pending_listing.title in page
+    assert catalog_world.ceper_draft.title not in page
+
+
+def test_approve_makes_the_listing_public_audited_and_emailed(client, db, catalog_world, login_as):
+    listing = catalog_world.pending_listing
+    assert client.get(f"/listings/{listing.id}").status_code == 404
+    login_as("coordinator")
+    assert decide(client, listing, "approve").status_code == 302
+    assert listing.status == "active"
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "listing.active")).actor_id == (
+        catalog_world.coordinator.id
+    )
+    event = db.session.scalars(select(ListingEvent).where(ListingEvent.listing_id == listing.id)).all()[-1]
+    assert (event.from_status, event.to_status) == ("pending_review", "active")
+    [mail] = outbox_to(catalog_world.ikm.email)
+    assert listing.title in mail.subject
+    client.post("/logout")
+    assert client.get(f"/listings/{listing.id}").status_code == 200
+
+
+@pytest.mark.parametrize("decision", ["reject", "suspend"])
+def test_reject_and_suspend_need_a_reason(client, catalog_world, login_as, decision):
+    listing = catalog_world.pending_listing if decision == "reject" else catalog_world.active_listing
+    status = listing.status
+    login_as("coordinator")
+    before = table_counts()
+    page = decide(client, listing, decision, "no").get_data(as_text=True)
+    assert "Berikan alasan minimal 5 karakter." in page
+    assert listing.status == status and table_counts() == before
+
+
+def test_reject_with_reason_then_seller_fixes_and_resubmits(client, catalog_world, login_as):
+    listing = catalog_world.pending_listing
+    login_as("coordinator")
+    decide(client, listing, "reject", "Foto buram, unggah foto yang jelas")
+    assert listing.status == "rejected" and listing.status_reason == "Foto buram, unggah foto yang jelas"
+    assert "Foto buram" in outbox_to(catalog_world.ikm.email)[0].body_text
+    login_as("seller")
+    client.post(f"/seller/listings/{listing.id}/action", data={"action": "submit"})
+    assert listing.status == "pending_review" and listing.status_reason is None
+
+
+def test_suspend_hides_a_live_listing(client, catalog_world, login_as):
+    listing = catalog_world.active_listing
+    login_as("coordinator")
+    decide(client, listing, "suspend", "Harga tidak wajar")
+    assert listing.status == "suspended"
+    client.post("/logout")
+    assert client.get(f"/listings/{listing.id}").status_code == 404
+    assert listing.title not in client.get("/products").get_data(as_text=True)
+
+
+def test_another_sentras_coordinator_cannot_decide(client, catalog_world, login_as):
+    login_as("other_coordinator")
+    assert decide(client, catalog_world.pending_listing, "approve").status_code == 404
+    assert catalog_world.pending_listing.status == "pending_review"
+
+
+def test_a_suspended_ikm_hides_all_its_listings(client, db, catalog_world):
+    from marketplace.accounts.services import decide_organization
+
+    decide_organization(catalog_world.coordinator, catalog_world.ikm, "suspend", "Pelanggaran berat")
+    db.session.commit()
+    assert client.get(f"/listings/{catalog_world.active_listing.id}").status_code == 404
+    assert client.get(f"/ikm/{catalog_world.ikm.id}").status_code == 404
