@@ -149,7 +149,13 @@ def seed_demo():
         _user(email, name, role, password_hash, sentra=sentras[slug] if slug else None)
     db.session.flush()
 
+    from marketplace.catalog.demo import seed_catalog
+
+    users = {u.email: u for u in db.session.scalars(select(User).where(User.organization_id.is_not(None)))}
+    listings = seed_catalog(users)
+
     return {
+        "listings": listings,
         "sentras": db.session.query(Sentra).count(),
         "organizations": db.session.query(Organization).count(),
         "users": db.session.query(User).count(),

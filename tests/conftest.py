@@ -5,12 +5,15 @@ The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is 
 
 import os
 import tempfile
+import uuid
 from types import SimpleNamespace
 
 import flask_migrate
 import pytest
 from flask import g
-from sqlalchemy import text
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from marketplace import create_app
 from marketplace.config import TestConfig, normalise_database_url
@@ -174,3 +177,38 @@ def add_catalog(world, db):
 def catalog_world(world, db):
     """The world plus a category, a product type and listings in several states and sentras."""
     return add_catalog(world, db)
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A brand-new empty database of the same kind as the suite's."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    name = f"migrations_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def migration_app(empty_database_url, app):
+    return create_app(make_config(empty_database_url))
+
+
+@pytest.fixture
+def migration_app_categories(migration_app):
+    """The category names the migrations insert, in their order."""
+    with migration_app.app_context():
+        upgrade()
+        names = [row[0] for row in _db.session.execute(text("SELECT name FROM category ORDER BY position"))]
+        _db.session.remove()
+        _db.engine.dispose()
+    return names

@@ -89,6 +89,7 @@ def test_create_user_command_refuses_bad_input(app, db, world):
 
 def test_seed_demo_is_idempotent_and_complete(app, db):
     runner = app.test_cli_runner()
+    client = app.test_client()
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     counts = (db.session.query(User).count(), db.session.query(Organization).count())
     result = runner.invoke(args=["seed-demo"])
@@ -111,6 +112,18 @@ def test_seed_demo_is_idempotent_and_complete(app, db):
     seller7 = db.session.scalar(select(User).where(User.email == "ikm7@jombang.example.com"))
     assert seller7.organization.status == "pending"
     assert runner.invoke(args=["seed-demo", "--if-empty"]).output.startswith("database already has data")
-    client = app.test_client()
+    # The catalog part: the named product types, 2-4 listings per approved IKM with photos, a review queue.
+    from marketplace.catalog.models import Listing, ProductType
+
+    units = {pt.slug: pt.unit for pt in db.session.scalars(select(ProductType))}
+    assert units["paving-k300-6cm"] == "m2" and units["paving-k225-8cm"] == "m2"
+    assert units["bata-ringan-60x20x10"] == "m3" and units["batako-press"] == "pcs"
+    assert units["aluminium-ingot-adc12"] == "kg" and units["slag-flux"] == "ton"
+    for org in ikms:
+        listings = db.session.scalars(select(Listing).where(Listing.organization_id == org.id)).all()
+        assert (2 <= len(listings) <= 4) if org.status == "approved" else not listings
+        assert all(len(listing.photos) >= 1 for listing in listings)
+    assert db.session.query(Listing).filter_by(status="pending_review").count() >= 2
+    assert "Paving K-300 abu-abu 6 cm" in client.get("/products?q=paving").get_data(as_text=True)
     login = client.post("/login", data={"email": "koordinator@jombang.example.com", "password": "demo-pasar-2026"})
     assert login.headers["Location"] == "/account"
