@@ -138,12 +138,13 @@ def _register_blueprints(app):
 def _register_template_helpers(app):
     from flask_babel import get_locale
 
-    from marketplace.core.money import format_idr, format_quantity
+    from marketplace.core.money import format_idr, format_quantity, plain_quantity
     from marketplace.core.timeutil import format_wib
 
     app.jinja_env.filters["idr"] = format_idr
     app.jinja_env.filters["wib"] = format_wib
     app.jinja_env.filters["qty"] = format_quantity
+    app.jinja_env.filters["plain_qty"] = plain_quantity
 
     @app.context_processor
     def inject_globals():

@@ -19,3 +19,11 @@ def format_quantity(quantity):
     from flask_babel import format_decimal
 
     return format_decimal(quantity, format="#,##0.###")
+
+
+def plain_quantity(quantity):
+    """A quantity for an <input type=number>: dot decimal, no exponent, no trailing zeros ('1200', '12.5')."""
+    if quantity is None:
+        return ""
+    text = format(quantity, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

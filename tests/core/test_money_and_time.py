@@ -1,10 +1,11 @@
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.core.money import format_idr
+from marketplace.core.money import format_idr, format_quantity, plain_quantity
 from marketplace.core.timeutil import format_wib
 
 
@@ -57,3 +58,13 @@ def test_naive_datetimes_are_refused(db, world):
     with pytest.raises(Exception, match="naive"):
         db.session.flush()
     db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    ("quantity", "plain", "indonesian"),
+    [(Decimal("1200.000"), "1200", "1.200"), (Decimal("12.500"), "12.5", "12,5"), (Decimal("0.001"), "0.001", "0,001")],
+)
+def test_quantities_for_inputs_and_for_reading(app, quantity, plain, indonesian):
+    assert plain_quantity(quantity) == plain
+    with app.test_request_context():
+        assert format_quantity(quantity) == indonesian
