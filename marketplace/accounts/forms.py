@@ -203,6 +203,11 @@ class SellerOrganizationForm(_OrganizationFields):
         ],
     )
     email = _email_field(_l("Business email"))
+    about = TextAreaField(
+        _l("About your IKM"),
+        validators=[Optional(), bounded(3000)],
+        description=_l("Shown on your public profile: what you make, since when, your machines and certificates."),
+    )
 
 
 class InviteForm(BaseForm):

@@ -66,6 +66,8 @@ class Organization(db.Model):
     regency = db.Column(db.String(120), nullable=False)
     province = db.Column(db.String(60), nullable=False)
     workers = db.Column(db.Integer)
+    # What the IKM says of itself on its public profile (plain text).
+    about = db.Column(db.Text, nullable=False, default="", server_default="")
     contact_person = db.Column(db.String(120), nullable=False)
     phone = db.Column(db.String(20), nullable=False)
     email = db.Column(db.String(254), nullable=False)

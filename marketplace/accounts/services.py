@@ -247,7 +247,8 @@ def update_organization(org, actor, data):
             raise NibTaken(_l("An IKM with this NIB is already registered."))
     fields = ["name", "npwp", "address", "regency", "province", "contact_person", "phone", "email"]
     if org.is_ikm:
-        fields += ["nib", "is_pkp", "workers"]
+        fields += ["nib", "is_pkp", "workers", "about"]
+        data = {**data, "about": data.get("about") or ""}
     before = {f: getattr(org, f) for f in fields}
     for field in fields:
         setattr(org, field, data[field])

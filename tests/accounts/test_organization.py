@@ -21,6 +21,7 @@ def seller_org_form(org, **overrides):
         "contact_person": org.contact_person,
         "phone": org.phone,
         "email": org.email,
+        "about": org.about or "",
     }
     data.update(overrides)
     return data
@@ -128,3 +129,13 @@ def test_members_page_lists_only_my_company(client, world, login_as):
     page = client.get("/account/members").get_data(as_text=True)
     assert world.buyer_colleague.email in page
     assert world.other_buyer.email not in page
+
+
+def test_ikm_writes_its_public_about_text(client, world, login_as):
+    login_as("seller")
+    about = "Berdiri sejak 2015.\nMesin press hidrolik 2 unit."
+    client.post("/account/organization/edit", data=seller_org_form(world.ikm, about=about))
+    assert world.ikm.about == about and world.ikm.status == "approved"
+    client.post("/logout")
+    page = client.get(f"/ikm/{world.ikm.id}").get_data(as_text=True)
+    assert "Berdiri sejak 2015." in page and "Mesin press hidrolik" in page
