@@ -118,8 +118,10 @@ def _init_extensions(app):
         return user
 
     from marketplace.core.outbox import init_outbox_echo
+    from marketplace.core.storage import init_storage_events
 
     init_outbox_echo()
+    init_storage_events()
 
 
 def _register_blueprints(app):

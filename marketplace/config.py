@@ -56,6 +56,8 @@ class Config:
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per minute;30 per hour")
     RATELIMIT_INVITE = os.environ.get("RATELIMIT_INVITE", "20 per hour")
+    # Each listing save may decode eight large photos: bounded per user.
+    RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "60 per hour")
 
     # Mail: the outbox is always used; the backend decides how `flask send-mail` delivers.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | smtp

@@ -18,10 +18,27 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from marketplace.catalog.models import Unit
 from marketplace.core.forms import BaseForm, bounded, choices, lower_strip
+from marketplace.core.money import plain_quantity
 
 REQUIRED = _l("This field is required.")
-MAX_QUANTITY = Decimal("1000000000")
+MAX_QUANTITY = Decimal("999999999.999")  # what Numeric(12, 3) holds
 MAX_PRICE_IDR = 1_000_000_000_000
+
+
+class QuantityField(DecimalField):
+    """A quantity shown as 500 or 12.5, never 500.000 (which an Indonesian reads as five hundred thousand)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        # NaN and Infinity parse as Decimals but are no quantities; WTForms' own checks crash on them.
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return plain_quantity(self.data) if isinstance(self.data, Decimal) else super()._value()
 
 
 def _quantity(label, minimum=Decimal("0"), strictly_positive=False, description=None):
@@ -32,7 +49,7 @@ def _quantity(label, minimum=Decimal("0"), strictly_positive=False, description=
     ]
     if strictly_positive:
         validators.append(_positive)
-    return DecimalField(label, places=3, validators=validators, description=description)
+    return QuantityField(label, places=3, validators=validators, description=description)
 
 
 def _positive(form, field):
@@ -132,6 +149,8 @@ class ModerationForm(BaseForm):
         ]
     )
     reason = TextAreaField(_l("Reason"), validators=[bounded(1000)])
+    # The version of the listing the coordinator looked at: a decision never covers unseen changes.
+    version = IntegerField(validators=[InputRequired(message=_l("Reload the page and decide again."))])
 
     def validate_reason(self, field):
         if self.decision.data in ("reject", "suspend") and len(field.data or "") < 5:
@@ -204,7 +223,7 @@ class ProductTypeForm(BaseForm):
             Regexp(r"^SNI [0-9A-Za-z.:\- ]+$", message=_l("Write it like SNI 03-0691-1996.")),
         ],
     )
-    slag_kg_per_unit = DecimalField(
+    slag_kg_per_unit = QuantityField(
         _l("Slag content (kg per unit)"),
         places=3,
         validators=[

@@ -110,6 +110,9 @@ class Listing(db.Model):
     status_reason = db.Column(db.String(1000))
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    # Every UPDATE checks and bumps it: of two people changing a listing at once, the second is refused
+    # (and a coordinator's decision names the version they looked at).
+    version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
 
     organization = db.relationship("Organization", backref=db.backref("listings", lazy="dynamic"))
     product_type = db.relationship(ProductType)
@@ -133,6 +136,7 @@ class Listing(db.Model):
         db.CheckConstraint("capacity_per_month > 0", name="capacity_positive"),
         db.Index("ix_listing_status_created", "status", "created_at"),
     )
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def cover(self):

@@ -1,6 +1,7 @@
 """Operations of the catalog: listings and their photos, moderation, product types, browsing."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -13,13 +14,14 @@ from marketplace.catalog.models import Category, Listing, ListingPhoto, ListingS
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
 from marketplace.core.images import ImageRejected, process_upload
+from marketplace.core.money import plain_quantity
 from marketplace.core.outbox import enqueue_mail, external_url
-from marketplace.core.storage import get_storage
+from marketplace.core.storage import delete_after_commit, get_storage, save_in_transaction
 from marketplace.extensions import db
 
 MAX_PHOTOS = 8
 # Changing these sends an active or paused listing back to the coordinator's queue.
-REVIEWED_FIELDS = ("product_type_id", "title", "description")
+REVIEWED_FIELDS = ("product_type_id", "title", "description", "certification_note")
 EDITABLE_FIELDS = (
     "product_type_id",
     "title",
@@ -85,8 +87,8 @@ def _store_photos(listing, uploads):
     for offset, image in enumerate(processed):
         display_key = storage.new_key("listing", "webp")
         thumb_key = storage.new_key("listing", "webp")
-        storage.save(display_key, image.display)
-        storage.save(thumb_key, image.thumb)
+        save_in_transaction(display_key, image.display)
+        save_in_transaction(thumb_key, image.thumb)
         photo = ListingPhoto(
             display_key=display_key,
             thumb_key=thumb_key,
@@ -100,7 +102,13 @@ def _store_photos(listing, uploads):
     return added
 
 
+def _refuse_if_archived(listing):
+    if listing.status == ListingStatus.ARCHIVED:
+        raise NotAllowed(_l("An archived listing cannot be changed."))
+
+
 def set_cover(actor, listing, photo):
+    _refuse_if_archived(listing)
     for p in listing.photos:
         p.is_cover = p.id == photo.id
     record_audit(actor, "listing.cover_changed", listing, after={"photo_id": photo.id})
@@ -108,15 +116,15 @@ def set_cover(actor, listing, photo):
 
 def remove_photo(actor, listing, photo):
     """Remove a photo; it changes what the coordinator approved, so a live listing goes back to review."""
+    _refuse_if_archived(listing)
     was_cover = photo.is_cover
     listing.photos.remove(photo)
     if was_cover and listing.photos:
         listing.photos[0].is_cover = True
     record_audit(actor, "listing.photo_removed", listing, before={"photo_id": photo.id})
     _back_to_review_if_live(actor, listing, note="photo removed")
-    storage = get_storage()
-    storage.delete(photo.display_key)
-    storage.delete(photo.thumb_key)
+    delete_after_commit(photo.display_key)
+    delete_after_commit(photo.thumb_key)
 
 
 def add_photos(actor, listing, uploads):
@@ -179,8 +187,7 @@ def create_listing(seller, data, uploads=None, submit=False):
 def update_listing(seller, listing, data, uploads=None, submit=False):
     """Save the seller's changes; reviewed fields and photos send a live listing back to the queue."""
     require_seller_may_sell(seller)
-    if listing.status == ListingStatus.ARCHIVED:
-        raise NotAllowed(_l("An archived listing cannot be changed."))
+    _refuse_if_archived(listing)
     _check_product_type(data["product_type_id"])
     data = {**data, "description": data["description"] or "", "certification_note": data["certification_note"] or ""}
     before = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
@@ -204,13 +211,16 @@ def update_listing(seller, listing, data, uploads=None, submit=False):
 
 
 def _plain(value):
-    return str(value) if value is not None and not isinstance(value, (int, str)) else value
+    """JSON-friendly, and equal for equal quantities (12 and 12.000 are no change)."""
+    if isinstance(value, Decimal):
+        return plain_quantity(value)
+    return value
 
 
 def set_stock(seller, listing, stock):
     """Quick stock edit: no review needed."""
-    if listing.status == ListingStatus.ARCHIVED:
-        raise NotAllowed(_l("An archived listing cannot be changed."))
+    require_seller_may_sell(seller)
+    _refuse_if_archived(listing)
     before = str(listing.stock)
     listing.stock = stock
     record_audit(seller, "listing.stock_set", listing, before={"stock": before}, after={"stock": str(stock)})
@@ -253,8 +263,14 @@ def _decision_subject(decision, title):
     return _l("Your listing was suspended: %(title)s", title=title)
 
 
-def moderate_listing(coordinator, listing, decision, reason=None):
+class ChangedMeanwhile(DomainError):
+    pass
+
+
+def moderate_listing(coordinator, listing, decision, reason=None, seen_version=None):
     """A coordinator approves, rejects or suspends a listing of an IKM of their own sentra."""
+    if seen_version is not None and seen_version != listing.version:
+        raise ChangedMeanwhile(_l("The IKM changed this listing since you opened it: look at it again."))
     if not coordinator_of_listing(coordinator, listing):
         raise NotAllowed(_l("This listing is not in your sentra."))
     if decision not in MODERATION:
@@ -381,6 +397,10 @@ class SlugTaken(DomainError):
     pass
 
 
+class UnitInUse(DomainError):
+    pass
+
+
 def save_category(actor, category, data):
     clash = db.session.scalar(
         select(Category.id).where(Category.slug == data["slug"], Category.id != (category.id if category else -1))
@@ -410,6 +430,11 @@ def save_product_type(actor, product_type, data, photo_upload=None):
         raise SlugTaken(_l("Another product type already uses this short name."))
     if db.session.get(Category, data["category_id"]) is None:
         raise DomainError(_l("Choose a category from the list."))
+    if product_type is not None and data["unit"] != product_type.unit:
+        # Prices, stock and minimum orders of its listings are counted in this unit.
+        in_use = db.session.scalar(select(func.count(Listing.id)).where(Listing.product_type_id == product_type.id))
+        if in_use:
+            raise UnitInUse(_l("The unit cannot change while listings use this product type."))
     image = process_upload(photo_upload.stream) if photo_upload and photo_upload.filename else None
     fields = ("name", "slug", "category_id", "unit", "spec", "sni_standard", "slag_kg_per_unit")
     before = {f: _plain(getattr(product_type, f)) for f in fields} if product_type else None
@@ -418,14 +443,13 @@ def save_product_type(actor, product_type, data, photo_upload=None):
         setattr(product_type, field, data[field])
     product_type.spec = product_type.spec or ""
     product_type.sni_standard = product_type.sni_standard or None
-    storage = get_storage()
     if image is not None or data.get("remove_photo"):
         if product_type.photo_key:
-            storage.delete(product_type.photo_key)
+            delete_after_commit(product_type.photo_key)
         product_type.photo_key = None
     if image is not None:
-        product_type.photo_key = storage.new_key("product-type", "webp")
-        storage.save(product_type.photo_key, image.display)
+        product_type.photo_key = get_storage().new_key("product-type", "webp")
+        save_in_transaction(product_type.photo_key, image.display)
     db.session.add(product_type)
     db.session.flush()
     record_audit(

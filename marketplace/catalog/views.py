@@ -2,7 +2,7 @@
 
 import mimetypes
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,9 +31,11 @@ from marketplace.core.images import ImageRejected
 from marketplace.core.routing import page_arg
 from marketplace.core.security import safe_next_url
 from marketplace.core.storage import get_storage
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 
 PER_PAGE = 24
+PUBLIC_MEDIA_PREFIXES = ("listing/", "product-type/")
+BROWSE_ARGS = ("q", "sentra", "province", "price_min", "price_max", "in_stock", "sni", "max_lead", "sort")
 
 
 @bp.get("/")
@@ -95,7 +97,8 @@ def browse(category_slug=None, product_type_slug=None):
     )
     pagination = services.browse_listings(filters, page_arg(), PER_PAGE)
     product_types = category.product_types if category is not None else []
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Only the filters travel to the page links: other query keys never reach url_for.
+    args = {name: request.args[name] for name in BROWSE_ARGS if request.args.get(name)}
     return render_template(
         "catalog/browse.html",
         form=form,
@@ -168,11 +171,14 @@ def sentra_page(slug):
 @bp.get("/media/<path:key>")
 @allow(PUBLIC)
 def media(key):
+    # Only catalog photos are public; any other kind of stored file needs a route of its own.
     storage = get_storage()
-    if not storage.exists(key):
+    if not key.startswith(PUBLIC_MEDIA_PREFIXES) or not storage.exists(key):
         abort(404)
     mimetype = mimetypes.guess_type(key)[0] or "application/octet-stream"
-    response = send_file(storage.full_path(key), mimetype=mimetype, max_age=60 * 60 * 24 * 30)
+    response = send_file(
+        storage.open(key), mimetype=mimetype, max_age=60 * 60 * 24 * 30, download_name=key.rsplit("/", 1)[-1]
+    )
     response.headers["Content-Disposition"] = "inline"
     return response
 
@@ -233,8 +239,17 @@ def _listing_form_page(form, listing):
     )
 
 
+def _upload_limit():
+    return limiter.limit(
+        lambda: current_app.config["RATELIMIT_UPLOAD"],
+        key_func=lambda: f"user:{current_user.get_id()}",
+        methods=["POST"],
+    )
+
+
 @bp.route("/seller/listings/new", methods=["GET", "POST"])
 @allow("seller")
+@_upload_limit()
 def new_listing():
     if not current_user.organization.can_sell:
         flash(_l("Your IKM can list products once a coordinator of your sentra has approved it."), "warning")
@@ -263,6 +278,7 @@ def new_listing():
 
 @bp.route("/seller/listings/<int:listing_id>/edit", methods=["GET", "POST"])
 @allow("seller")
+@_upload_limit()
 def edit_listing(listing_id):
     listing = _my_listing(listing_id)
     form = ListingForm(obj=listing)
@@ -343,9 +359,13 @@ def photo_cover(listing_id, photo_id):
     listing = _my_listing(listing_id)
     photo = _my_photo(listing, photo_id)
     if PhotoActionForm().validate_on_submit():
-        services.set_cover(current_user, listing, photo)
-        db.session.commit()
-        flash(_l("Cover photo changed."), "success")
+        try:
+            services.set_cover(current_user, listing, photo)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(_l("Cover photo changed."), "success")
     return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
 
 
@@ -388,6 +408,15 @@ def _listing_status_labels():
 # --- coordinators: moderation ---------------------------------------------------------------------
 
 
+MODERATION_TABS = (
+    ListingStatus.PENDING_REVIEW,
+    ListingStatus.ACTIVE,
+    ListingStatus.PAUSED,
+    ListingStatus.SUSPENDED,
+    ListingStatus.REJECTED,
+)
+
+
 @bp.get("/coordinator/listings")
 @allow("coordinator")
 def moderation_queue():
@@ -407,7 +436,7 @@ def moderation_queue():
         .order_by(Listing.updated_at.asc(), Listing.id.asc())
     )
     pagination = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
-    return render_template("catalog/moderation_queue.html", pagination=pagination, status=status)
+    return render_template("catalog/moderation_queue.html", pagination=pagination, status=status, tabs=MODERATION_TABS)
 
 
 def _listing_of_my_sentra(listing_id):
@@ -424,7 +453,9 @@ def moderate_listing(listing_id):
     form = ModerationForm()
     if form.validate_on_submit():
         try:
-            services.moderate_listing(current_user, listing, form.decision.data, form.reason.data or None)
+            services.moderate_listing(
+                current_user, listing, form.decision.data, form.reason.data or None, seen_version=form.version.data
+            )
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -432,6 +463,7 @@ def moderate_listing(listing_id):
             flash(_l("Decision saved; the IKM has been emailed."), "success")
             return redirect(url_for("catalog.moderation_queue"))
     events = listing.events.all()
+    form.version.data = listing.version
     return render_template("catalog/moderate_listing.html", listing=listing, form=form, events=events)
 
 
@@ -470,6 +502,8 @@ def _product_type_form(product_type):
             form.photo.errors = [error.message]
         except services.SlugTaken as error:
             form.slug.errors = [error.message]
+        except services.UnitInUse as error:
+            form.unit.errors = [error.message]
         except DomainError as error:
             form.category_id.errors = [error.message]
         else:

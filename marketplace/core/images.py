@@ -10,7 +10,8 @@ from marketplace.core.errors import DomainError
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000
-ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
+# MPO is the multi-picture JPEG many phones write; only its first frame is decoded and kept.
+ALLOWED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP"}
 DISPLAY_SIZE = (1600, 1600)
 THUMB_SIZE = (480, 480)
 

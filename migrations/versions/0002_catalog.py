@@ -40,7 +40,7 @@ def create_search_index():
     else:
         op.execute(
             "CREATE VIRTUAL TABLE listing_fts USING fts5("
-            "title, description, product_type, ikm_name, tokenize = 'unicode61 remove_diacritics 2')"
+            "title, description, product_type, ikm_name, tokenize = 'unicode61 remove_diacritics 0')"
         )
 
 
@@ -99,6 +99,7 @@ def upgrade():
     sa.Column('status_reason', sa.String(length=1000), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), server_default='1', nullable=False),
     sa.CheckConstraint("status IN ('draft', 'pending_review', 'active', 'paused', 'rejected', 'suspended', 'archived')", name=op.f('ck_listing_status')),
     sa.CheckConstraint('capacity_per_month > 0', name=op.f('ck_listing_capacity_positive')),
     sa.CheckConstraint('lead_time_days >= 0', name=op.f('ck_listing_lead_time_not_negative')),

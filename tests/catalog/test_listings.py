@@ -147,7 +147,9 @@ def test_quick_stock_edit(client, catalog_world, login_as):
     assert listing.stock == Decimal("42.25") and listing.status == "active"
 
 
-@pytest.mark.parametrize("stock", ["-1", "abc", "1e9999", "0.0001", ""])
+@pytest.mark.parametrize(
+    "stock", ["-1", "abc", "1e9999", "0.0001", "", "NaN", "-nan", "sNaN", "Infinity", "-Infinity", "1000000000"]
+)
 def test_stock_never_goes_negative_or_fuzzy(client, catalog_world, login_as, stock):
     login_as("seller")
     listing = catalog_world.active_listing
@@ -232,3 +234,52 @@ def test_listing_status_moves_only_through_its_table(db, catalog_world, actions)
         assert listing.stock >= 0
     finally:
         db.session.rollback()
+
+
+def test_the_edit_form_shows_quantities_without_trailing_zeros(client, catalog_world, login_as):
+    login_as("seller")
+    page = client.get(f"/seller/listings/{catalog_world.draft_listing.id}/edit").get_data(as_text=True)
+    assert 'name="stock" required step="any" type="number" value="500"' in page
+    assert "500.000" not in page
+
+
+@pytest.mark.parametrize("field", ["stock", "min_order", "order_multiple", "capacity_per_month"])
+@pytest.mark.parametrize("junk", ["NaN", "sNaN", "Infinity", "-Infinity", "1000000000"])
+def test_non_finite_or_too_large_quantities_are_refused(client, catalog_world, login_as, field, junk):
+    login_as("seller")
+    before = table_counts()
+    response = client.post("/seller/listings/new", data=form(catalog_world, **{field: junk}))
+    assert response.status_code == 200 and "invalid-feedback" in response.get_data(as_text=True)
+    assert table_counts() == before
+
+
+def test_certification_note_is_reviewed_again(client, catalog_world, login_as):
+    login_as("seller")
+    listing = catalog_world.active_listing
+    data = {
+        "product_type_id": str(listing.product_type_id),
+        "title": listing.title,
+        "description": listing.description,
+        "price_idr": str(listing.price_idr),
+        "stock": "500",
+        "min_order": "10",
+        "order_multiple": "1",
+        "lead_time_days": "7",
+        "capacity_per_month": "2000",
+        "certification_note": "Sertifikat SNI palsu",
+    }
+    client.post(f"/seller/listings/{listing.id}/edit", data=data)
+    assert listing.status == "pending_review"
+
+
+def test_a_listing_changed_meanwhile_gives_a_clear_409(client, catalog_world, login_as, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def stale(*args, **kwargs):
+        raise StaleDataError("listing changed")
+
+    monkeypatch.setattr(services, "seller_action", stale)
+    login_as("seller")
+    response = client.post(f"/seller/listings/{catalog_world.active_listing.id}/action", data={"action": "pause"})
+    assert response.status_code == 409
+    assert "Tidak ada yang disimpan" in response.get_data(as_text=True)

@@ -10,7 +10,8 @@ from tests.helpers import table_counts
 
 
 def decide(client, listing, decision, reason=""):
-    return client.post(f"/coordinator/listings/{listing.id}", data={"decision": decision, "reason": reason})
+    data = {"decision": decision, "reason": reason, "version": listing.version}
+    return client.post(f"/coordinator/listings/{listing.id}", data=data)
 
 
 def test_queue_shows_only_my_sentra(client, catalog_world, login_as):
@@ -82,3 +83,37 @@ def test_a_suspended_ikm_hides_all_its_listings(client, db, catalog_world):
     db.session.commit()
     assert client.get(f"/listings/{catalog_world.active_listing.id}").status_code == 404
     assert client.get(f"/ikm/{catalog_world.ikm.id}").status_code == 404
+
+
+def test_a_decision_never_covers_changes_the_coordinator_did_not_see(client, db, catalog_world, login_as):
+    listing = catalog_world.pending_listing
+    seen = listing.version
+    listing.title = "Judul diganti diam-diam"  # the IKM edits while the coordinator reads
+    db.session.commit()
+    login_as("coordinator")
+    data = {"decision": "approve", "reason": "", "version": seen}
+    client.post(f"/coordinator/listings/{listing.id}", data=data)
+    assert listing.status == "pending_review"
+
+
+def test_an_archive_racing_an_approval_wins(client, db, catalog_world):
+    from sqlalchemy import text
+    from sqlalchemy.orm.attributes import set_committed_value
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from marketplace.catalog.services import moderate_listing
+
+    listing = catalog_world.pending_listing
+    read_status, read_version = listing.status, listing.version
+    # The seller archives and commits after the coordinator's request has read the listing.
+    db.session.execute(
+        text("UPDATE listing SET status = 'archived', version = version + 1 WHERE id = :id"), {"id": listing.id}
+    )
+    db.session.commit()
+    set_committed_value(listing, "status", read_status)
+    set_committed_value(listing, "version", read_version)
+    with pytest.raises(StaleDataError):
+        moderate_listing(catalog_world.coordinator, listing, "approve")
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.get(type(listing), listing.id).status == "archived"

@@ -164,3 +164,48 @@ def test_stored_photos_are_served_as_webp(client, catalog_world, login_as):
     assert response.status_code == 200
     assert response.mimetype == "image/webp"
     assert Image.open(io.BytesIO(response.data)).format == "WEBP"
+
+
+class _Upload:
+    def __init__(self, data):
+        self.stream = io.BytesIO(data)
+        self.filename = "photo.jpg"
+
+
+def test_photos_saved_for_a_change_that_rolls_back_are_removed(db, catalog_world):
+    from marketplace.catalog.services import add_photos
+
+    files = stored_files()
+    add_photos(catalog_world.seller, catalog_world.draft_listing, [_Upload(images.image_bytes())])
+    assert len(stored_files() - files) == 2  # display size and thumbnail
+    db.session.rollback()
+    assert stored_files() == files
+
+
+def test_a_removed_photo_stays_on_disk_until_the_removal_commits(db, catalog_world):
+    from marketplace.catalog.services import add_photos, remove_photo
+
+    [photo] = add_photos(catalog_world.seller, catalog_world.draft_listing, [_Upload(images.image_bytes())])
+    db.session.commit()
+    path = get_storage().full_path(photo.display_key)
+    remove_photo(catalog_world.seller, catalog_world.draft_listing, photo)
+    db.session.rollback()
+    assert path.exists()
+    photo = db.session.get(ListingPhoto, photo.id)
+    remove_photo(catalog_world.seller, db.session.get(type(catalog_world.draft_listing), photo.listing_id), photo)
+    db.session.commit()
+    assert not path.exists()
+
+
+def test_phone_multi_picture_jpegs_are_accepted():
+    image = Image.new("RGB", (640, 480), (10, 20, 30))
+    out = io.BytesIO()
+    image.save(out, format="MPO", save_all=True, append_images=[Image.new("RGB", (640, 480))])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    assert process_upload(io.BytesIO(out.getvalue())).width == 640
+
+
+def test_only_catalog_photos_are_served(client, db, catalog_world):
+    storage = get_storage()
+    storage.save("private/proof.webp", images.image_bytes("WEBP"))
+    assert client.get("/media/private/proof.webp").status_code == 404

@@ -83,3 +83,10 @@ def test_the_migration_brings_the_platform_categories(migration_app_categories):
         "Slag flux & powder",
         "Lainnya",
     ]
+
+
+def test_the_unit_of_a_product_type_in_use_cannot_change(client, catalog_world, login_as):
+    login_as("admin")
+    pt = catalog_world.product_type
+    response = client.post(f"/catalog/product-types/{pt.id}/edit", data=pt_form(pt.category, slug=pt.slug, unit="ton"))
+    assert response.status_code == 200 and pt.unit == "m2"
