@@ -24,6 +24,8 @@ from marketplace.core.forms import (
     choices,
     digits_of,
     lower_strip,
+    slug_field,
+    text_field,
     validate_phone,
 )
 
@@ -59,16 +61,6 @@ def _password_field(label=None):
     )
 
 
-def _text(label, max_length, required=True, min_length=None, description=None):
-    validators = [DataRequired(message=REQUIRED)] if required else [Optional()]
-    validators.append(
-        Length(
-            min=min_length or (2 if required else 0), max=max_length, message=_l("Use %(min)d to %(max)d characters.")
-        )
-    )
-    return StringField(label, validators=validators, description=description)
-
-
 def _province_field():
     return SelectField(
         _l("Province"),
@@ -93,9 +85,9 @@ class _OrganizationFields(BaseForm):
             Length(min=5, max=300, message=_l("Use %(min)d to %(max)d characters.")),
         ],
     )
-    regency = _text(_l("Regency / city"), 120)
+    regency = text_field(_l("Regency / city"), 120)
     province = _province_field()
-    contact_person = _text(_l("Contact person"), 120)
+    contact_person = text_field(_l("Contact person"), 120)
     phone = _phone_field()
 
 
@@ -109,7 +101,7 @@ class _NewAccountFields(BaseForm):
 
 
 class BuyerRegistrationForm(_NewAccountFields, _OrganizationFields):
-    company_name = _text(_l("Company name"), 160)
+    company_name = text_field(_l("Company name"), 160)
     npwp = StringField(
         _l("NPWP"),
         filters=[digits_of],
@@ -119,7 +111,7 @@ class BuyerRegistrationForm(_NewAccountFields, _OrganizationFields):
 
 
 class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
-    business_name = _text(_l("Business name"), 160)
+    business_name = text_field(_l("Business name"), 160)
     nib = StringField(
         _l("NIB"),
         filters=[digits_of],
@@ -169,7 +161,7 @@ class ChangePasswordForm(ResetPasswordForm):
 
 
 class ProfileForm(BaseForm):
-    full_name = _text(_l("Full name"), 120)
+    full_name = text_field(_l("Full name"), 120)
     phone = _phone_field(required=False)
     locale = SelectField(
         _l("Language"), choices=choices([("id", "Bahasa Indonesia"), ("en", "English")]), validators=[DataRequired()]
@@ -177,7 +169,7 @@ class ProfileForm(BaseForm):
 
 
 class BuyerOrganizationForm(_OrganizationFields):
-    name = _text(_l("Company name"), 160)
+    name = text_field(_l("Company name"), 160)
     npwp = StringField(
         _l("NPWP"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), bounded(25), NPWP_VALIDATOR]
     )
@@ -185,7 +177,7 @@ class BuyerOrganizationForm(_OrganizationFields):
 
 
 class SellerOrganizationForm(_OrganizationFields):
-    name = _text(_l("Business name"), 160)
+    name = text_field(_l("Business name"), 160)
     nib = StringField(
         _l("NIB"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), bounded(20), NIB_VALIDATOR]
     )
@@ -215,7 +207,7 @@ class InviteForm(BaseForm):
 
 
 class AcceptInvitationForm(ResetPasswordForm):
-    full_name = _text(_l("Full name"), 120)
+    full_name = text_field(_l("Full name"), 120)
     phone = _phone_field(required=False)
 
 
@@ -228,24 +220,16 @@ class StaffStatusForm(BaseForm):
 
 
 class SentraForm(BaseForm):
-    name = _text(_l("Name"), 160)
-    slug = StringField(
-        _l("Short name for links"),
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=3, max=80, message=_l("Use %(min)d to %(max)d characters.")),
-            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single dashes.")),
-        ],
-        filters=[lower_strip],
-    )
-    regency = _text(_l("Regency / city"), 120)
+    name = text_field(_l("Name"), 160)
+    slug = slug_field(80)
+    regency = text_field(_l("Regency / city"), 120)
     province = _province_field()
     description = TextAreaField(_l("Description"), validators=[Optional(), bounded(5000)])
 
 
 class StaffUserForm(BaseForm):
     email = _email_field()
-    full_name = _text(_l("Full name"), 120)
+    full_name = text_field(_l("Full name"), 120)
     role = SelectField(
         _l("Role"),
         choices=choices([("coordinator", _l("Coordinator")), ("admin", _l("Administrator"))]),

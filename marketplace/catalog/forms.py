@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from marketplace.catalog.models import Unit
-from marketplace.core.forms import BaseForm, bounded, choices, lower_strip
+from marketplace.core.forms import BaseForm, bounded, choices, slug_field, text_field
 from marketplace.core.money import plain_quantity
 
 REQUIRED = _l("This field is required.")
@@ -158,29 +158,9 @@ class ModerationForm(BaseForm):
 
 
 class CategoryForm(BaseForm):
-    name = StringField(
-        _l("Name (Indonesian)"),
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=2, max=120, message=_l("Use %(min)d to %(max)d characters.")),
-        ],
-    )
-    name_en = StringField(
-        _l("Name (English)"),
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=2, max=120, message=_l("Use %(min)d to %(max)d characters.")),
-        ],
-    )
-    slug = StringField(
-        _l("Short name for links"),
-        filters=[lower_strip],
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=3, max=80, message=_l("Use %(min)d to %(max)d characters.")),
-            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single dashes.")),
-        ],
-    )
+    name = text_field(_l("Name (Indonesian)"), 120)
+    name_en = text_field(_l("Name (English)"), 120)
+    slug = slug_field(80)
     position = IntegerField(
         _l("Position"),
         default=0,
@@ -192,22 +172,8 @@ class CategoryForm(BaseForm):
 
 
 class ProductTypeForm(BaseForm):
-    name = StringField(
-        _l("Name"),
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=3, max=160, message=_l("Use %(min)d to %(max)d characters.")),
-        ],
-    )
-    slug = StringField(
-        _l("Short name for links"),
-        filters=[lower_strip],
-        validators=[
-            DataRequired(message=REQUIRED),
-            Length(min=3, max=120, message=_l("Use %(min)d to %(max)d characters.")),
-            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single dashes.")),
-        ],
-    )
+    name = text_field(_l("Name"), 160, min_length=3)
+    slug = slug_field(120)
     category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired(message=REQUIRED)])
     unit = SelectField(
         _l("Unit"),

@@ -7,8 +7,9 @@ from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 _NON_DIGITS = re.compile(r"[\s.\-]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -142,3 +143,30 @@ class BaseForm(FlaskForm):
 def choices(pairs):
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def text_field(label, max_length, required=True, min_length=None, description=None):
+    """A one-line text field with bounds and messages in the user's language."""
+    validators = [DataRequired(message=_l("This field is required."))] if required else [Optional()]
+    validators.append(
+        Length(
+            min=min_length or (2 if required else 0),
+            max=max_length,
+            message=_l("Use %(min)d to %(max)d characters."),
+        )
+    )
+    return StringField(label, validators=validators, description=description)
+
+
+def slug_field(max_length, description=None):
+    """The short name used in links: lowercase letters, digits and single dashes."""
+    return StringField(
+        _l("Short name for links"),
+        filters=[lower_strip],
+        description=description,
+        validators=[
+            DataRequired(message=_l("This field is required.")),
+            Length(min=3, max=max_length, message=_l("Use %(min)d to %(max)d characters.")),
+            Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single dashes.")),
+        ],
+    )

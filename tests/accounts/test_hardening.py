@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from marketplace.accounts import services
 from marketplace.core.errors import DomainError, InvalidTransition
-from tests.accounts.helpers import link_in, outbox_to
+from tests.accounts.helpers import link_in, outbox_to, seller_org_form
 from tests.conftest import login
 from tests.factories import PASSWORD
 
@@ -51,22 +51,7 @@ def test_a_suspended_ikm_cannot_shed_its_suspension_by_editing(client, db, world
     db.session.commit()
     login_as("seller")
     org = world.ikm
-    client.post(
-        "/account/organization/edit",
-        data={
-            "name": org.name + " Baru",
-            "nib": org.nib,
-            "npwp": "",
-            "is_pkp": "no",
-            "workers": "10",
-            "address": org.address,
-            "regency": org.regency,
-            "province": org.province,
-            "contact_person": org.contact_person,
-            "phone": org.phone,
-            "email": org.email,
-        },
-    )
+    client.post("/account/organization/edit", data=seller_org_form(org, name=org.name + " Baru", workers="10"))
     assert org.name.endswith("Baru")
     assert org.status == "suspended" and org.status_reason == "Mutu tidak sesuai"
 
@@ -102,8 +87,6 @@ def test_text_input_is_trimmed_and_control_characters_dropped(client, world, log
 
 
 def test_a_trailing_space_is_no_change(client, db, world, login_as):
-    from tests.accounts.test_organization import seller_org_form
-
     login_as("seller")
     client.post("/account/organization/edit", data=seller_org_form(world.ikm, name=world.ikm.name + "   "))
     assert world.ikm.status == "approved"

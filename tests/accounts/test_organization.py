@@ -4,27 +4,8 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import Invitation, User
 from marketplace.core.models import AuditEntry
-from tests.accounts.helpers import link_in, outbox_to
+from tests.accounts.helpers import link_in, outbox_to, seller_org_form
 from tests.helpers import table_counts
-
-
-def seller_org_form(org, **overrides):
-    data = {
-        "name": org.name,
-        "nib": org.nib,
-        "npwp": org.npwp or "",
-        "is_pkp": "yes" if org.is_pkp else "no",
-        "workers": str(org.workers),
-        "address": org.address,
-        "regency": org.regency,
-        "province": org.province,
-        "contact_person": org.contact_person,
-        "phone": org.phone,
-        "email": org.email,
-        "about": org.about or "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_profile_edit(client, world, login_as):

@@ -33,6 +33,24 @@ def form(w, **overrides):
     return data
 
 
+def form_from(listing, **overrides):
+    """The edit form as the seller would send it back unchanged (then with `overrides`)."""
+    data = {
+        "product_type_id": str(listing.product_type_id),
+        "title": listing.title,
+        "description": listing.description,
+        "price_idr": str(listing.price_idr),
+        "stock": str(listing.stock),
+        "min_order": str(listing.min_order),
+        "order_multiple": str(listing.order_multiple),
+        "lead_time_days": str(listing.lead_time_days),
+        "capacity_per_month": str(listing.capacity_per_month),
+        "certification_note": listing.certification_note or "",
+    }
+    data.update(overrides)
+    return data
+
+
 def new_listing(client, w, submit=False, **overrides):
     data = form(w, **overrides)
     if submit:
@@ -79,18 +97,7 @@ def test_editing_reviewed_fields_sends_a_live_listing_back_to_review(client, db,
     )
     db.session.add(other_type)
     db.session.commit()
-    current = {
-        "product_type_id": str(listing.product_type_id),
-        "title": listing.title,
-        "description": listing.description,
-        "price_idr": str(listing.price_idr),
-        "stock": str(listing.stock),
-        "min_order": str(listing.min_order),
-        "order_multiple": str(listing.order_multiple),
-        "lead_time_days": str(listing.lead_time_days),
-        "capacity_per_month": str(listing.capacity_per_month),
-        "certification_note": "",
-    }
+    current = form_from(listing)
     changed = {
         "title": "Judul yang baru sekali",
         "description": "Deskripsi baru",
@@ -103,18 +110,7 @@ def test_editing_reviewed_fields_sends_a_live_listing_back_to_review(client, db,
 def test_stock_price_and_lead_time_changes_keep_a_listing_live(client, catalog_world, login_as):
     login_as("seller")
     listing = catalog_world.active_listing
-    data = {
-        "product_type_id": str(listing.product_type_id),
-        "title": listing.title,
-        "description": listing.description,
-        "price_idr": "90000",
-        "stock": "12",
-        "min_order": str(listing.min_order),
-        "order_multiple": str(listing.order_multiple),
-        "lead_time_days": "3",
-        "capacity_per_month": str(listing.capacity_per_month),
-        "certification_note": "",
-    }
+    data = form_from(listing, price_idr="90000", stock="12", lead_time_days="3")
     client.post(f"/seller/listings/{listing.id}/edit", data=data)
     assert listing.status == "active"
     assert (listing.price_idr, listing.stock, listing.lead_time_days) == (90000, Decimal("12"), 3)
@@ -123,19 +119,7 @@ def test_stock_price_and_lead_time_changes_keep_a_listing_live(client, catalog_w
 def test_adding_a_photo_sends_a_live_listing_back_to_review(client, catalog_world, login_as):
     login_as("seller")
     listing = catalog_world.active_listing
-    data = {
-        "product_type_id": str(listing.product_type_id),
-        "title": listing.title,
-        "description": listing.description,
-        "price_idr": str(listing.price_idr),
-        "stock": str(listing.stock),
-        "min_order": str(listing.min_order),
-        "order_multiple": str(listing.order_multiple),
-        "lead_time_days": str(listing.lead_time_days),
-        "capacity_per_month": str(listing.capacity_per_month),
-        "certification_note": "",
-        "photos": [upload(image_bytes())],
-    }
+    data = form_from(listing, photos=[upload(image_bytes())])
     client.post(f"/seller/listings/{listing.id}/edit", data=data, content_type="multipart/form-data")
     assert listing.status == "pending_review"
 
@@ -256,18 +240,7 @@ def test_non_finite_or_too_large_quantities_are_refused(client, catalog_world, l
 def test_certification_note_is_reviewed_again(client, catalog_world, login_as):
     login_as("seller")
     listing = catalog_world.active_listing
-    data = {
-        "product_type_id": str(listing.product_type_id),
-        "title": listing.title,
-        "description": listing.description,
-        "price_idr": str(listing.price_idr),
-        "stock": "500",
-        "min_order": "10",
-        "order_multiple": "1",
-        "lead_time_days": "7",
-        "capacity_per_month": "2000",
-        "certification_note": "Sertifikat SNI palsu",
-    }
+    data = form_from(listing, certification_note="Sertifikat SNI palsu")
     client.post(f"/seller/listings/{listing.id}/edit", data=data)
     assert listing.status == "pending_review"
 

@@ -8,7 +8,7 @@ from marketplace.accounts.services import decide_organization
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.models import AuditEntry
 from tests import factories
-from tests.accounts.helpers import outbox_to
+from tests.accounts.helpers import outbox_to, seller_org_form
 from tests.helpers import table_counts
 
 
@@ -111,22 +111,7 @@ def test_rejected_ikm_comes_back_when_it_corrects_its_details(client, db, world,
     client.post("/logout")
     login_as("pending_seller")
     org = world.pending_ikm
-    client.post(
-        "/account/organization/edit",
-        data={
-            "name": org.name,
-            "nib": org.nib,
-            "npwp": "0123456789012345",
-            "is_pkp": "no",
-            "workers": "3",
-            "address": org.address,
-            "regency": org.regency,
-            "province": org.province,
-            "contact_person": org.contact_person,
-            "phone": org.phone,
-            "email": org.email,
-        },
-    )
+    client.post("/account/organization/edit", data=seller_org_form(org, npwp="0123456789012345", workers="3"))
     assert db.session.get(Organization, org.id).status == "pending"
 
 
