@@ -125,7 +125,7 @@ def _init_extensions(app):
 
 
 def _register_blueprints(app):
-    from marketplace import accounts, catalog, coordination, core
+    from marketplace import accounts, catalog, coordination, core, pricing
     from marketplace.core.access import init_access
     from marketplace.core.errors_views import register_error_handlers
 
@@ -133,6 +133,7 @@ def _register_blueprints(app):
     app.register_blueprint(catalog.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(coordination.bp, url_prefix="/coordinator")
+    app.register_blueprint(pricing.bp)
     init_access(app)
     register_error_handlers(app)
 
@@ -141,12 +142,13 @@ def _register_template_helpers(app):
     from flask_babel import get_locale
 
     from marketplace.core.money import format_idr, format_quantity, plain_quantity
-    from marketplace.core.timeutil import format_wib
+    from marketplace.core.timeutil import format_day, format_wib
 
     app.jinja_env.filters["idr"] = format_idr
     app.jinja_env.filters["wib"] = format_wib
     app.jinja_env.filters["qty"] = format_quantity
     app.jinja_env.filters["plain_qty"] = plain_quantity
+    app.jinja_env.filters["date_id"] = format_day
 
     @app.context_processor
     def inject_globals():

@@ -154,8 +154,14 @@ def seed_demo():
     users = {u.email: u for u in db.session.scalars(select(User).where(User.organization_id.is_not(None)))}
     listings = seed_catalog(users)
 
+    from marketplace.pricing.demo import seed_pricing
+
+    coordinator = db.session.scalar(select(User).where(User.email == "koordinator@jombang.example.com"))
+    schedules = seed_pricing(sentras["slag-aluminium-jombang"], coordinator)
+
     return {
         "listings": listings,
+        "price schedules": schedules,
         "sentras": db.session.query(Sentra).count(),
         "organizations": db.session.query(Organization).count(),
         "users": db.session.query(User).count(),

@@ -46,3 +46,15 @@ def format_wib(value, with_seconds=False):
     locale = str(get_locale() or "id") if has_app_context() else "id"
     pattern = "d MMM yyyy HH:mm:ss" if with_seconds else "d MMM yyyy HH:mm"
     return format_datetime(value, pattern, tzinfo=WIB, locale=locale) + " WIB"
+
+
+def format_day(value):
+    """'3 Mei 2026' (or 'May'): a calendar date in the reader's language."""
+    if value is None:
+        return ""
+    from babel.dates import format_date
+    from flask import has_app_context
+    from flask_babel import get_locale
+
+    locale = str(get_locale() or "id") if has_app_context() else "id"
+    return format_date(value, "d MMM yyyy", locale=locale)

@@ -125,5 +125,16 @@ def test_seed_demo_is_idempotent_and_complete(app, db):
         assert all(len(listing.photos) >= 1 for listing in listings)
     assert db.session.query(Listing).filter_by(status="pending_review").count() >= 2
     assert "Paving K-300 abu-abu 6 cm" in client.get("/products?q=paving").get_data(as_text=True)
+    # Pricing: every demo product type has a price in force in Jombang, one changes next month.
+    from marketplace.pricing import services as pricing
+
+    schedules = pricing.schedules_of_sentra(jombang.id)
+    in_force = pricing.in_force_by_product_type(schedules)
+    assert set(in_force) == {pt.id for pt in db.session.scalars(select(ProductType))}
+    assert {s.mode for s in in_force.values()} == {"band", "fixed"}
+    assert any(s.tiers for s in in_force.values())
+    assert any(pricing.is_future(s) for s in schedules)
+    page = client.get("/sentra/slag-aluminium-jombang/harga-acuan").get_data(as_text=True)
+    assert "Rp 86.000" in page and "Harga semen naik" in page
     login = client.post("/login", data={"email": "koordinator@jombang.example.com", "password": "demo-pasar-2026"})
     assert login.headers["Location"] == "/account"

@@ -37,6 +37,16 @@ MATRIX = {
     "core.healthz": [("GET", lambda w: "/healthz", every_role(OK))],
     "core.set_language": [("POST", lambda w: "/language", every_role(OK))],
     "catalog.home": [("GET", lambda w: "/", every_role(OK))],
+    "pricing.coordinator_prices": [("GET", lambda w: "/coordinator/prices", only("coordinator"))],
+    "pricing.new_schedule": [
+        ("GET", lambda w: f"/coordinator/prices/{w.product_type.id}/new", only("coordinator")),
+        ("POST", lambda w: f"/coordinator/prices/{w.product_type.id}/new", only("coordinator")),
+        ("GET", lambda w: "/coordinator/prices/2147483647/new", {**only("coordinator"), "coordinator": 404}),
+    ],
+    "pricing.reference_prices": [
+        ("GET", lambda w: f"/sentra/{w.jombang.slug}/harga-acuan", every_role(OK)),
+        ("GET", lambda w: "/sentra/no-such-sentra/harga-acuan", every_role(404)),
+    ],
     "catalog.browse": [
         ("GET", lambda w: "/products", every_role(OK)),
         ("GET", lambda w: f"/products/{w.category.slug}", every_role(OK)),

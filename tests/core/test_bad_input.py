@@ -5,6 +5,7 @@ import pytest
 from marketplace.accounts import forms, tokens
 from marketplace.accounts.models import Invitation
 from marketplace.catalog import forms as catalog_forms
+from marketplace.pricing import forms as pricing_forms
 from tests.helpers import table_counts
 
 JUNK = [
@@ -77,6 +78,11 @@ FORMS = {
     # The quick stock edit sits on a list: it answers with the list and an error message.
     "set_stock": ("seller", lambda w: f"/seller/listings/{w.draft_listing.id}/stock", catalog_forms.StockForm),
 }
+FORMS["new_schedule"] = (
+    "coordinator",
+    lambda w: f"/coordinator/prices/{w.product_type.id}/new",
+    pricing_forms.PriceScheduleForm,
+)
 REDIRECTING_FORMS = {"set_stock"}
 
 

@@ -1,0 +1,187 @@
+"""Coordinators publish immutable price schedules; the one in force is the latest whose day has come."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from marketplace.pricing import services
+from marketplace.pricing.models import PriceSchedule
+from tests import factories
+from tests.helpers import table_counts
+
+
+def schedule_form(**overrides):
+    today = services.today_wib()
+    data = {
+        "mode": "band",
+        "reference_idr": "85000",
+        "floor_idr": "80000",
+        "ceiling_idr": "90000",
+        "materials_idr": "40000",
+        "labour_idr": "20000",
+        "energy_idr": "10000",
+        "margin_idr": "15000",
+        "cost_note": "Harga semen naik",
+        "tiers": "100: 2\n500: 5",
+        "effective_from": today.isoformat(),
+        "review_on": (today + timedelta(days=90)).isoformat(),
+        "reason": "Penyesuaian harga bahan baku",
+    }
+    data.update(overrides)
+    return data
+
+
+def publish(client, w, **overrides):
+    return client.post(f"/coordinator/prices/{w.product_type.id}/new", data=schedule_form(**overrides))
+
+
+def test_coordinator_publishes_a_band_with_tiers(client, db, catalog_world, login_as):
+    login_as("coordinator")
+    assert publish(client, catalog_world).status_code == 302
+    schedule = services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id)
+    assert (schedule.mode, schedule.floor_idr, schedule.reference_idr, schedule.ceiling_idr) == (
+        "band",
+        80000,
+        85000,
+        90000,
+    )
+    assert [(t.min_qty, t.discount_pct) for t in schedule.tiers] == [
+        (Decimal("100"), Decimal("2")),
+        (Decimal("500"), Decimal("5")),
+    ]
+    assert schedule.cost_total_idr == 85000 and schedule.set_by_id == catalog_world.coordinator.id
+    # The other sentra has no price for it.
+    assert services.schedule_in_force(catalog_world.other_sentra.id, catalog_world.product_type.id) is None
+
+
+def test_fixed_mode_pins_floor_and_ceiling_to_the_reference(client, catalog_world, login_as):
+    login_as("coordinator")
+    publish(client, catalog_world, mode="fixed", floor_idr="", ceiling_idr="")
+    schedule = services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id)
+    assert schedule.floor_idr == schedule.ceiling_idr == schedule.reference_idr == 85000
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"floor_idr": "86000"},  # floor above the reference
+        {"ceiling_idr": "84000"},  # ceiling below it
+        {"floor_idr": ""},  # a band needs both ends
+        {"effective_from": (date.today() - timedelta(days=2)).isoformat()},  # in the past
+        {"review_on": (date.today() - timedelta(days=1)).isoformat()},  # review before the start
+        {"tiers": "500: 5\n100: 2"},  # decreasing quantities
+        {"tiers": "100: 5\n500: 2"},  # a larger quantity must get a larger discount
+        {"tiers": "100: 100"},  # 100 % off
+        {"tiers": "banyak: sekali"},
+        {"reason": "ok"},
+        {"reference_idr": "0"},
+    ],
+)
+def test_invalid_schedules_are_refused_and_store_nothing(client, catalog_world, login_as, overrides):
+    login_as("coordinator")
+    before = table_counts()
+    response = publish(client, catalog_world, **overrides)
+    assert response.status_code == 200 and "invalid-feedback" in response.get_data(as_text=True)
+    assert table_counts() == before
+
+
+def test_the_schedule_in_force_is_the_latest_whose_day_has_come(db, catalog_world):
+    today = services.today_wib()
+    old = _schedule(catalog_world, 70000, today - timedelta(days=30))
+    current = _schedule(catalog_world, 80000, today)
+    _schedule(catalog_world, 90000, today + timedelta(days=30))  # next month
+    assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id).id == current.id
+    moment = datetime.combine(today - timedelta(days=10), datetime.min.time(), tzinfo=UTC)
+    assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id, moment).id == old.id
+
+
+def test_schedules_take_effect_at_midnight_wib(db, catalog_world):
+    tomorrow = services.today_wib() + timedelta(days=1)
+    _schedule(catalog_world, 80000, tomorrow)
+    # 17:30 UTC on the day before is 00:30 WIB on the day itself.
+    moment = datetime.combine(tomorrow - timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(
+        hours=17, minutes=30
+    )
+    assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id, moment) is not None
+
+
+def test_publishing_is_audited_and_history_is_public(client, db, catalog_world, login_as):
+    from marketplace.core.models import AuditEntry
+
+    login_as("coordinator")
+    publish(client, catalog_world)
+    publish(client, catalog_world, reference_idr="87000", reason="Kenaikan upah minimum")
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "price_schedule.published"))
+    client.post("/logout")
+    page = client.get(f"/sentra/{catalog_world.jombang.slug}/harga-acuan").get_data(as_text=True)
+    assert "Rp 87.000" in page and "Rp 85.000" in page and "Kenaikan upah minimum" in page
+
+
+def test_another_sentras_coordinator_prices_only_their_own_sentra(client, db, catalog_world, login_as):
+    login_as("other_coordinator")
+    publish(client, catalog_world)
+    assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id) is None
+    assert services.schedule_in_force(catalog_world.other_sentra.id, catalog_world.product_type.id) is not None
+
+
+def _schedule(w, reference, effective_from, mode="band", floor=None, ceiling=None, tiers=()):
+    schedule = PriceSchedule(
+        sentra_id=w.jombang.id,
+        product_type_id=w.product_type.id,
+        mode=mode,
+        reference_idr=reference,
+        floor_idr=floor or (reference if mode == "fixed" else reference - 5000),
+        ceiling_idr=ceiling or (reference if mode == "fixed" else reference + 5000),
+        effective_from=effective_from,
+        review_on=effective_from + timedelta(days=90),
+        reason="uji",
+    )
+    db_ = factories.db
+    db_.session.add(schedule)
+    db_.session.flush()
+    return schedule
+
+
+@pytest.mark.parametrize(
+    ("price", "pct", "expected"), [(85000, "2", 83300), (99999, "2.5", 97499), (3, "50", 2), (1, "50", 1)]
+)
+def test_discounts_round_half_up_to_the_rupiah(price, pct, expected):
+    assert services.discounted(price, Decimal(pct)) == expected
+
+
+BANDS = st.integers(min_value=1, max_value=10**9).flatmap(
+    lambda floor: st.tuples(
+        st.just(floor), st.integers(min_value=floor, max_value=floor * 3), st.integers(min_value=0, max_value=floor * 3)
+    )
+)
+TIERS = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=10**6), st.decimals(min_value="0.01", max_value="99.99", places=2)),
+    max_size=5,
+    unique_by=lambda t: t[0],
+)
+
+
+@given(band=BANDS, tiers=TIERS, quantity=st.decimals(min_value="0.001", max_value="10000000", places=3), data=st.data())
+def test_the_price_charged_stays_in_the_band_after_the_coordinators_tiers(band, tiers, quantity, data):
+    """Property: any listing price the band allows, any quantity: the charge is the band, discounted as defined."""
+    floor, ceiling_extra, _ = band
+    ceiling = floor + ceiling_extra
+    reference = data.draw(st.integers(min_value=floor, max_value=ceiling))
+    listing_price = data.draw(st.integers(min_value=floor, max_value=ceiling))
+    ordered = sorted(tiers)
+    pcts = sorted({p for _, p in ordered})[: len(ordered)]
+    ordered = [(Decimal(q), p) for (q, _), p in zip(ordered, pcts, strict=False)]
+    schedule = PriceSchedule(mode="band", reference_idr=reference, floor_idr=floor, ceiling_idr=ceiling)
+    from marketplace.pricing.models import PriceTier
+
+    schedule.tiers = [PriceTier(min_qty=q, discount_pct=p) for q, p in ordered]
+    charged = services.unit_price_idr(listing_price, schedule, quantity)
+    tier = services.tier_for(schedule, quantity)
+    pct = tier.discount_pct if tier else Decimal("0")
+    assert isinstance(charged, int)
+    assert services.discounted(floor, pct) <= charged <= services.discounted(ceiling, pct)
+    assert charged == services.discounted(listing_price, pct)
