@@ -154,10 +154,12 @@ def seed_demo():
     users = {u.email: u for u in db.session.scalars(select(User).where(User.organization_id.is_not(None)))}
     listings = seed_catalog(users)
 
-    from marketplace.pricing.demo import seed_pricing
+    from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing
 
     coordinator = db.session.scalar(select(User).where(User.email == "koordinator@jombang.example.com"))
-    schedules = seed_pricing(sentras["slag-aluminium-jombang"], coordinator)
+    seed_pricing(sentras["slag-aluminium-jombang"], coordinator)
+    ceper_coordinator = db.session.scalar(select(User).where(User.email == "koordinator@ceper.example.com"))
+    schedules = seed_pricing(sentras["logam-ceper-klaten"], ceper_coordinator, CEPER_SCHEDULES)
 
     return {
         "listings": listings,

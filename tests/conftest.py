@@ -167,6 +167,10 @@ def add_catalog(world, db):
     world.neighbour_photo = ListingPhoto(
         display_key="listing/aa/c.webp", thumb_key="listing/aa/d.webp", width=1, height=1, is_cover=True
     )
+    world.band = factories.make_schedule(
+        world.jombang, world.product_type, floor=50_000, reference=85_000, ceiling=150_000
+    )
+    factories.make_schedule(world.other_sentra, world.product_type, floor=50_000, reference=85_000, ceiling=150_000)
     world.draft_listing.photos.append(world.photo)
     world.neighbour_draft.photos.append(world.neighbour_photo)
     db.session.commit()

@@ -154,3 +154,29 @@ def make_listing(organization, product_type, status="active", index=True, **over
     if index:
         search.index_listing(listing.id)
     return listing
+
+
+def make_schedule(sentra, product_type, reference=85_000, floor=None, ceiling=None, mode="band", days_ago=1, tiers=()):
+    """A price schedule in force (or, with a negative days_ago, coming)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from marketplace.pricing.models import PriceSchedule, PriceTier
+    from marketplace.pricing.services import today_wib
+
+    start = today_wib() - timedelta(days=days_ago)
+    schedule = PriceSchedule(
+        sentra_id=sentra.id,
+        product_type_id=product_type.id,
+        mode=mode,
+        reference_idr=reference,
+        floor_idr=reference if mode == "fixed" else (floor or reference),
+        ceiling_idr=reference if mode == "fixed" else (ceiling or reference),
+        effective_from=start,
+        review_on=start + timedelta(days=90),
+        reason="Harga uji",
+        tiers=[PriceTier(min_qty=Decimal(q), discount_pct=Decimal(p)) for q, p in tiers],
+    )
+    db.session.add(schedule)
+    db.session.flush()
+    return schedule

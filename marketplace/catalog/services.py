@@ -14,7 +14,7 @@ from marketplace.catalog.models import Category, Listing, ListingPhoto, ListingS
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
 from marketplace.core.images import ImageRejected, process_upload
-from marketplace.core.money import plain_quantity
+from marketplace.core.money import format_idr, plain_quantity
 from marketplace.core.outbox import enqueue_mail, external_url
 from marketplace.core.storage import delete_after_commit, get_storage, save_in_transaction
 from marketplace.extensions import db
@@ -138,6 +138,50 @@ def add_photos(actor, listing, uploads):
 # --- listings -------------------------------------------------------------------------------------
 
 
+class PriceOutsideBand(DomainError):
+    pass
+
+
+class NoPriceInForce(DomainError):
+    pass
+
+
+def _price_rule(sentra_id, product_type_id, price_idr):
+    """The price a listing may carry under the schedule in force: the reference in fixed mode, else inside the band.
+
+    Returns the price to store; raises PriceOutsideBand naming the band. Without a schedule any
+    positive price may be stored, but the listing cannot go live (see require_price_in_force).
+    """
+    from marketplace.pricing.models import PriceMode
+    from marketplace.pricing.services import schedule_in_force
+
+    schedule = schedule_in_force(sentra_id, product_type_id)
+    if schedule is None:
+        return price_idr
+    if schedule.mode == PriceMode.FIXED:
+        return schedule.reference_idr
+    if not schedule.allows(price_idr):
+        raise PriceOutsideBand(
+            _l(
+                "The price must be within the band in force: %(floor)s to %(ceiling)s.",
+                floor=format_idr(schedule.floor_idr),
+                ceiling=format_idr(schedule.ceiling_idr),
+            )
+        )
+    return price_idr
+
+
+def require_price_in_force(listing):
+    """A listing goes live only under a schedule in force, at a price it allows."""
+    from marketplace.pricing.services import schedule_in_force
+
+    if schedule_in_force(listing.organization.sentra_id, listing.product_type_id) is None:
+        raise NoPriceInForce(
+            _l("The sentra has no reference price for this product type yet: it cannot be sold until it has one.")
+        )
+    listing.price_idr = _price_rule(listing.organization.sentra_id, listing.product_type_id, listing.price_idr)
+
+
 def _check_product_type(product_type_id):
     product_type = db.session.get(ProductType, product_type_id) if product_type_id else None
     if product_type is None:
@@ -167,6 +211,7 @@ def create_listing(seller, data, uploads=None, submit=False):
     """A new listing of the seller's IKM: a draft, or straight into the coordinator's queue."""
     require_seller_may_sell(seller)
     _check_product_type(data["product_type_id"])
+    data = {**data, "price_idr": _price_rule(seller.organization.sentra_id, data["product_type_id"], data["price_idr"])}
     listing = Listing(organization_id=seller.organization_id, status=ListingStatus.DRAFT)
     for field in EDITABLE_FIELDS:
         setattr(listing, field, data[field] if data[field] is not None else getattr(listing, field))
@@ -189,7 +234,12 @@ def update_listing(seller, listing, data, uploads=None, submit=False):
     require_seller_may_sell(seller)
     _refuse_if_archived(listing)
     _check_product_type(data["product_type_id"])
-    data = {**data, "description": data["description"] or "", "certification_note": data["certification_note"] or ""}
+    data = {
+        **data,
+        "description": data["description"] or "",
+        "certification_note": data["certification_note"] or "",
+        "price_idr": _price_rule(listing.organization.sentra_id, data["product_type_id"], data["price_idr"]),
+    }
     before = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
     for field in EDITABLE_FIELDS:
         setattr(listing, field, data[field])
@@ -243,6 +293,8 @@ def seller_action(seller, listing, action):
         raise NotAllowed(_l("That action does not fit the listing's current status."))
     if action in ("submit", "resume"):
         require_seller_may_sell(seller)
+    if action == "resume":
+        require_price_in_force(listing)
     listing.move_to(target, seller)
     if action == "submit":
         _tell_coordinators(listing)
@@ -280,6 +332,8 @@ def moderate_listing(coordinator, listing, decision, reason=None, seen_version=N
         raise DomainError(_l("Give a reason of at least 5 characters."))
     if listing.status not in allowed_from:
         raise NotAllowed(_l("That decision does not fit the listing's current status."))
+    if decision == "approve":
+        require_price_in_force(listing)
     listing.move_to(target, coordinator, note=reason or None)
     for address, locale in organization_recipients(listing.organization):
         enqueue_mail(

@@ -230,12 +230,16 @@ def seller_listings():
 
 
 def _listing_form_page(form, listing):
+    from marketplace.pricing.services import in_force_by_product_type, schedules_of_sentra
+
+    bands = in_force_by_product_type(schedules_of_sentra(current_user.organization.sentra_id))
     return render_template(
         "catalog/listing_form.html",
         form=form,
         listing=listing,
         photo_form=PhotoActionForm(),
         action_form=ListingActionForm(),
+        bands=bands,
     )
 
 
@@ -263,6 +267,8 @@ def new_listing():
             )
         except ImageRejected as error:
             form.photos.errors = [error.message]
+        except services.PriceOutsideBand as error:
+            form.price_idr.errors = [error.message]
         except DomainError as error:
             form.product_type_id.errors = [error.message]
         else:
@@ -296,6 +302,9 @@ def edit_listing(listing_id):
         except ImageRejected as error:
             db.session.rollback()
             form.photos.errors = [error.message]
+        except services.PriceOutsideBand as error:
+            db.session.rollback()
+            form.price_idr.errors = [error.message]
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")

@@ -23,10 +23,16 @@ SCHEDULES = [
 ]
 
 
-def seed_pricing(sentra, coordinator):
-    """Jombang's price schedules; found again by product type and reason."""
+# The other demo sentra prices only what its IKM sells.
+CEPER_SCHEDULES = [
+    ("aluminium-ingot-adc12", -30, "band", 40_000, 38_000, 42_000, [], "Harga acuan awal sentra"),
+]
+
+
+def seed_pricing(sentra, coordinator, schedules=SCHEDULES):
+    """A sentra's price schedules; found again by product type and reason."""
     today = today_wib()
-    for slug, days, mode, reference, floor, ceiling, tiers, reason in SCHEDULES:
+    for slug, days, mode, reference, floor, ceiling, tiers, reason in schedules:
         product_type = db.session.scalar(select(ProductType).where(ProductType.slug == slug))
         start = today + timedelta(days=days)
         exists = db.session.scalar(

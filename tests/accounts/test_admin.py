@@ -134,6 +134,11 @@ def test_seed_demo_is_idempotent_and_complete(app, db):
     assert {s.mode for s in in_force.values()} == {"band", "fixed"}
     assert any(s.tiers for s in in_force.values())
     assert any(pricing.is_future(s) for s in schedules)
+    # Every live demo listing keeps to the price in force of its sentra.
+    for listing in db.session.scalars(select(Listing).where(Listing.status == "active")):
+        schedule = pricing.schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
+        assert schedule is not None and schedule.allows(listing.price_idr), listing.title
+        assert schedule.mode == "band" or listing.price_idr == schedule.reference_idr
     page = client.get("/sentra/slag-aluminium-jombang/harga-acuan").get_data(as_text=True)
     assert "Rp 86.000" in page and "Harga semen naik" in page
     login = client.post("/login", data={"email": "koordinator@jombang.example.com", "password": "demo-pasar-2026"})

@@ -42,6 +42,8 @@ def _jombang(locale="id"):
     w.product_type = factories.make_product_type(
         w.category, slug="paving-k300-6cm", name="Paving block K-300 6 cm", sni_standard="SNI 03-0691-1996"
     )
+    # The coordinator's band in force: listings of this type may sell between Rp 50.000 and Rp 150.000.
+    w.schedule = factories.make_schedule(sentra, w.product_type, reference=85_000, floor=50_000, ceiling=150_000)
     return w
 
 

@@ -54,8 +54,8 @@ def test_coordinator_publishes_a_band_with_tiers(client, db, catalog_world, logi
         (Decimal("500"), Decimal("5")),
     ]
     assert schedule.cost_total_idr == 85000 and schedule.set_by_id == catalog_world.coordinator.id
-    # The other sentra has no price for it.
-    assert services.schedule_in_force(catalog_world.other_sentra.id, catalog_world.product_type.id) is None
+    # The other sentra keeps its own price.
+    assert services.schedule_in_force(catalog_world.other_sentra.id, catalog_world.product_type.id).floor_idr == 50_000
 
 
 def test_fixed_mode_pins_floor_and_ceiling_to_the_reference(client, catalog_world, login_as):
@@ -124,8 +124,8 @@ def test_publishing_is_audited_and_history_is_public(client, db, catalog_world, 
 def test_another_sentras_coordinator_prices_only_their_own_sentra(client, db, catalog_world, login_as):
     login_as("other_coordinator")
     publish(client, catalog_world)
-    assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id) is None
-    assert services.schedule_in_force(catalog_world.other_sentra.id, catalog_world.product_type.id) is not None
+    assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id).floor_idr == 50_000
+    assert services.schedule_in_force(catalog_world.other_sentra.id, catalog_world.product_type.id).floor_idr == 80_000
 
 
 def _schedule(w, reference, effective_from, mode="band", floor=None, ceiling=None, tiers=()):
