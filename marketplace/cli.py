@@ -7,6 +7,7 @@ from marketplace.extensions import db
 
 
 def register_cli(app):
+    app.cli.add_command(pricing_group)
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(seed_demo_command)
@@ -89,3 +90,18 @@ def seed_demo_command(if_empty):
     summary = seed_demo()
     db.session.commit()
     click.echo("demo data ready: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+
+
+@click.group("pricing")
+def pricing_group():
+    """Price schedules."""
+
+
+@pricing_group.command("apply-due")
+def apply_due_command():
+    """Apply the schedules that have come into force: reprice fixed listings, suspend out-of-band ones, notify."""
+    from marketplace.pricing.services import apply_due
+
+    repriced, suspended = apply_due()
+    db.session.commit()
+    click.echo(f"repriced {repriced}, suspended for pricing {suspended}")

@@ -68,14 +68,17 @@ class ListingStatus:
     PAUSED = "paused"
     REJECTED = "rejected"
     SUSPENDED = "suspended"
+    # A schedule came into force whose band leaves this listing's price out: back once the price fits.
+    PRICE_SUSPENDED = "price_suspended"
     ARCHIVED = "archived"
-    ALL = (DRAFT, PENDING_REVIEW, ACTIVE, PAUSED, REJECTED, SUSPENDED, ARCHIVED)
+    ALL = (DRAFT, PENDING_REVIEW, ACTIVE, PAUSED, REJECTED, SUSPENDED, PRICE_SUSPENDED, ARCHIVED)
 
     TRANSITIONS = {
         DRAFT: {PENDING_REVIEW, ARCHIVED},
         PENDING_REVIEW: {ACTIVE, REJECTED, ARCHIVED},
-        ACTIVE: {PAUSED, SUSPENDED, PENDING_REVIEW, ARCHIVED},
+        ACTIVE: {PAUSED, SUSPENDED, PRICE_SUSPENDED, PENDING_REVIEW, ARCHIVED},
         PAUSED: {ACTIVE, PENDING_REVIEW, ARCHIVED},
+        PRICE_SUSPENDED: {ACTIVE, SUSPENDED, PENDING_REVIEW, ARCHIVED},
         # A rejected or suspended listing goes back to the queue once the seller has changed it.
         REJECTED: {PENDING_REVIEW, ARCHIVED},
         SUSPENDED: {PENDING_REVIEW, ARCHIVED},
@@ -125,7 +128,8 @@ class Listing(db.Model):
 
     __table_args__ = (
         db.CheckConstraint(
-            "status IN ('draft', 'pending_review', 'active', 'paused', 'rejected', 'suspended', 'archived')",
+            "status IN ('draft', 'pending_review', 'active', 'paused', 'rejected', 'suspended', 'price_suspended',"
+            " 'archived')",
             name="status",
         ),
         db.CheckConstraint("price_idr > 0", name="price_positive"),

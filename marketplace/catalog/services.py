@@ -52,7 +52,14 @@ def coordinator_of_listing(user, listing):
 
 
 def is_publicly_visible(listing):
-    return listing.status in ListingStatus.PUBLIC and listing.organization.status == OrganizationStatus.APPROVED
+    """Active, of an approved IKM, and at a price the schedule in force allows."""
+    if listing.status not in ListingStatus.PUBLIC or listing.organization.status != OrganizationStatus.APPROVED:
+        return False
+    from marketplace.pricing.models import PriceMode
+    from marketplace.pricing.services import schedule_in_force
+
+    schedule = schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
+    return schedule is not None and (schedule.mode == PriceMode.FIXED or schedule.allows(listing.price_idr))
 
 
 def may_view_listing(user, listing):
@@ -190,7 +197,7 @@ def _check_product_type(product_type_id):
 
 
 def _back_to_review_if_live(actor, listing, note):
-    if listing.status in (ListingStatus.ACTIVE, ListingStatus.PAUSED):
+    if listing.status in (ListingStatus.ACTIVE, ListingStatus.PAUSED, ListingStatus.PRICE_SUSPENDED):
         listing.move_to(ListingStatus.PENDING_REVIEW, actor, note=note)
         _tell_coordinators(listing)
 
@@ -252,6 +259,10 @@ def update_listing(seller, listing, data, uploads=None, submit=False):
         record_audit(seller, "listing.photos_added", listing, after={"count": len(added)})
     if (changed & set(REVIEWED_FIELDS)) or added:
         _back_to_review_if_live(seller, listing, note="content changed")
+    elif listing.status == ListingStatus.PRICE_SUSPENDED and "price_idr" in changed:
+        # The price now fits the band (_price_rule refused it otherwise): the listing is back at once.
+        require_price_in_force(listing)
+        listing.move_to(ListingStatus.ACTIVE, seller, note="price set inside the band")
     if submit and listing.status in (ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.SUSPENDED):
         listing.move_to(ListingStatus.PENDING_REVIEW, seller)
         _tell_coordinators(listing)
@@ -366,12 +377,41 @@ class BrowseFilters:
     sort: str = "newest"
 
 
+def _schedule_in_force_id():
+    """Correlated: the id of the schedule in force for the listing's sentra and product type."""
+    from marketplace.pricing.models import PriceSchedule
+    from marketplace.pricing.services import today_wib
+
+    return (
+        select(PriceSchedule.id)
+        .where(
+            PriceSchedule.sentra_id == Organization.sentra_id,
+            PriceSchedule.product_type_id == Listing.product_type_id,
+            PriceSchedule.effective_from <= today_wib(),
+        )
+        .order_by(PriceSchedule.effective_from.desc(), PriceSchedule.id.desc())
+        .limit(1)
+        .correlate(Listing, Organization)
+        .scalar_subquery()
+    )
+
+
 def public_listings():
-    """Active listings of approved IKMs, with what a listing card shows loaded in a fixed number of queries."""
+    """Active listings of approved IKMs whose price the schedule in force allows (checked on every read, so a new
+    band hides out-of-band listings from its first day, before `flask pricing apply-due` suspends them).
+
+    What a listing card shows is loaded in a fixed number of queries."""
+    from marketplace.pricing.models import PriceMode, PriceSchedule
+
     return (
         select(Listing)
         .join(Listing.organization)
         .join(Listing.product_type)
+        .join(PriceSchedule, PriceSchedule.id == _schedule_in_force_id())
+        .where(
+            (PriceSchedule.mode == PriceMode.FIXED)
+            | Listing.price_idr.between(PriceSchedule.floor_idr, PriceSchedule.ceiling_idr)
+        )
         .where(Listing.status == ListingStatus.ACTIVE, Organization.status == OrganizationStatus.APPROVED)
         .options(
             joinedload(Listing.organization).joinedload(Organization.sentra),

@@ -401,6 +401,7 @@ STATUS_LABELS = {
     ListingStatus.PAUSED: _l("Paused"),
     ListingStatus.REJECTED: _l("Rejected"),
     ListingStatus.SUSPENDED: _l("Suspended"),
+    ListingStatus.PRICE_SUSPENDED: _l("Suspended for pricing"),
     ListingStatus.ARCHIVED: _l("Archived"),
 }
 

@@ -181,3 +181,67 @@ def parse_tiers(text):
 
 def is_future(schedule, moment=None):
     return schedule.effective_from > today_wib(moment)
+
+
+def schedules_in_force(moment=None):
+    """Every schedule in force today, across sentras: {(sentra_id, product_type_id): schedule}."""
+    rows = db.session.scalars(
+        select(PriceSchedule)
+        .where(PriceSchedule.effective_from <= today_wib(moment))
+        .order_by(PriceSchedule.effective_from, PriceSchedule.id)
+    ).all()
+    return {(s.sentra_id, s.product_type_id): s for s in rows}
+
+
+def apply_due(moment=None):
+    """Bring live listings in line with the schedules in force: fixed prices follow the reference, prices out of
+    the band are suspended for pricing and their IKMs emailed. Idempotent; returns (repriced, suspended)."""
+    from marketplace.accounts.models import Organization
+    from marketplace.accounts.services import organization_recipients
+    from marketplace.catalog.models import Listing, ListingStatus
+    from marketplace.core.money import format_idr
+    from marketplace.core.outbox import enqueue_mail, external_url
+
+    in_force = schedules_in_force(moment)
+    if not in_force:
+        return 0, 0
+    live = db.session.execute(
+        select(Listing, Organization.sentra_id)
+        .join(Organization, Organization.id == Listing.organization_id)
+        .where(Listing.status.in_((ListingStatus.ACTIVE, ListingStatus.PAUSED)))
+        .order_by(Listing.id)
+    ).all()
+    repriced = suspended = 0
+    for listing, sentra_id in live:
+        schedule = in_force.get((sentra_id, listing.product_type_id))
+        if schedule is None or schedule.allows(listing.price_idr) and schedule.mode == PriceMode.BAND:
+            continue
+        if schedule.mode == PriceMode.FIXED:
+            if listing.price_idr != schedule.reference_idr:
+                record_audit(
+                    None,
+                    "listing.price_follows_reference",
+                    listing,
+                    before={"price_idr": listing.price_idr},
+                    after={"price_idr": schedule.reference_idr},
+                )
+                listing.price_idr = schedule.reference_idr
+                repriced += 1
+            continue
+        if listing.status != ListingStatus.ACTIVE:
+            continue  # a paused listing meets the band when it is resumed
+        band = f"{format_idr(schedule.floor_idr)} – {format_idr(schedule.ceiling_idr)}"
+        listing.move_to(ListingStatus.PRICE_SUSPENDED, None, note=f"price outside the band {band}")
+        suspended += 1
+        for address, locale in organization_recipients(listing.organization):
+            enqueue_mail(
+                address,
+                _l("Set a new price for %(title)s", title=listing.title),
+                "listing_price_suspended",
+                locale=locale,
+                listing=listing,
+                schedule=schedule,
+                link=external_url("catalog.edit_listing", listing_id=listing.id),
+            )
+    db.session.flush()
+    return repriced, suspended

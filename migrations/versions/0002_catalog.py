@@ -100,7 +100,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), server_default='1', nullable=False),
-    sa.CheckConstraint("status IN ('draft', 'pending_review', 'active', 'paused', 'rejected', 'suspended', 'archived')", name=op.f('ck_listing_status')),
+    sa.CheckConstraint("status IN ('draft', 'pending_review', 'active', 'paused', 'rejected', 'suspended', 'price_suspended', 'archived')", name=op.f('ck_listing_status')),
     sa.CheckConstraint('capacity_per_month > 0', name=op.f('ck_listing_capacity_positive')),
     sa.CheckConstraint('lead_time_days >= 0', name=op.f('ck_listing_lead_time_not_negative')),
     sa.CheckConstraint('min_order > 0', name=op.f('ck_listing_min_order_positive')),

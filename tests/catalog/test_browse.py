@@ -23,6 +23,9 @@ def shop(db, world):
     )
     hebel = factories.make_product_type(bata, slug="bata-ringan-60", name="Bata ringan 60x20x10", unit="m3")
     ceper_ikm = factories.make_ikm(world.other_sentra, name="UD Cor Sejahtera", province="Jawa Tengah")
+    factories.make_schedule(world.jombang, k300, reference=80_000, floor=60_000, ceiling=100_000)
+    factories.make_schedule(world.other_sentra, k300, reference=80_000, floor=60_000, ceiling=100_000)
+    factories.make_schedule(world.jombang, hebel, reference=650_000, floor=600_000, ceiling=700_000)
     s = {
         "paving_cheap": factories.make_listing(
             world.ikm, k300, title="Paving hemat abu-abu", price_idr=70_000, lead_time_days=3

@@ -69,6 +69,7 @@ def test_seller_lists_with_photo_coordinator_approves_visitor_finds_it(page, new
     # sentra, one of the same IKM that is out of stock but ready in two days.
     ceper = factories.make_sentra(slug="ceper", name="Sentra Ceper", regency="Kabupaten Klaten", province="Jawa Tengah")
     ceper_ikm = factories.make_ikm(ceper, name="UD Batako Klaten")
+    factories.make_schedule(ceper, w.product_type, reference=85_000, floor=50_000, ceiling=150_000)
     factories.make_listing(ceper_ikm, w.product_type, title="Paving Klaten siap kirim", lead_time_days=2)
     factories.make_listing(w.ikm, w.product_type, title="Paving kotak abu habis", stock=Decimal("0"), lead_time_days=2)
     db.session.commit()
@@ -223,6 +224,7 @@ def test_search_and_filters_in_english(page):
     w = _jombang()
     bricks = factories.make_category(slug="bata-ringan", name="Bata ringan", name_en="Lightweight bricks")
     brick_type = factories.make_product_type(bricks, slug="bata-ringan-10cm", name="Bata ringan 60x20x10")
+    factories.make_schedule(w.sentra, brick_type, reference=9_500, floor=9_000, ceiling=10_000)
     # The dearer one first: by relevance (a tie) or by age it would come first, by price it comes last.
     factories.make_listing(w.ikm, w.product_type, title="Paving segi enam abu", price_idr=92_000)
     factories.make_listing(w.ikm, w.product_type, title="Paving kotak merah", price_idr=78_000)
