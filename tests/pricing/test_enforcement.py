@@ -9,24 +9,12 @@ from hypothesis import strategies as st
 from marketplace.catalog import services as catalog
 from marketplace.core.errors import DomainError
 from tests import factories
+from tests.catalog.test_listings import form
 from tests.helpers import table_counts
 
 
 def listing_form(w, **overrides):
-    data = {
-        "product_type_id": str(w.product_type.id),
-        "title": "Paving block K-300 merah",
-        "description": "",
-        "price_idr": "85000",
-        "stock": "100",
-        "min_order": "10",
-        "order_multiple": "5",
-        "lead_time_days": "5",
-        "capacity_per_month": "4000",
-        "certification_note": "",
-    }
-    data.update(overrides)
-    return data
+    return form(w, **{"stock": "100", **overrides})
 
 
 def test_a_price_outside_the_band_is_refused_naming_the_band(client, catalog_world, login_as):

@@ -91,17 +91,19 @@ def test_invalid_schedules_are_refused_and_store_nothing(client, catalog_world, 
 
 def test_the_schedule_in_force_is_the_latest_whose_day_has_come(db, catalog_world):
     today = services.today_wib()
-    old = _schedule(catalog_world, 70000, today - timedelta(days=30))
-    current = _schedule(catalog_world, 80000, today)
-    _schedule(catalog_world, 90000, today + timedelta(days=30))  # next month
+    w = catalog_world
+    # catalog_world already holds a band that started yesterday.
+    old = factories.make_schedule(w.jombang, w.product_type, reference=70000, days_ago=30)
+    current = factories.make_schedule(w.jombang, w.product_type, reference=80000, days_ago=0)
+    factories.make_schedule(w.jombang, w.product_type, reference=90000, days_ago=-30)  # next month
     assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id).id == current.id
     moment = datetime.combine(today - timedelta(days=10), datetime.min.time(), tzinfo=UTC)
-    assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id, moment).id == old.id
+    assert services.schedule_in_force(w.jombang.id, w.product_type.id, moment).id == old.id
 
 
 def test_schedules_take_effect_at_midnight_wib(db, catalog_world):
     tomorrow = services.today_wib() + timedelta(days=1)
-    _schedule(catalog_world, 80000, tomorrow)
+    factories.make_schedule(catalog_world.jombang, catalog_world.product_type, reference=80000, days_ago=-1)
     # 17:30 UTC on the day before is 00:30 WIB on the day itself.
     moment = datetime.combine(tomorrow - timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(
         hours=17, minutes=30
@@ -126,24 +128,6 @@ def test_another_sentras_coordinator_prices_only_their_own_sentra(client, db, ca
     publish(client, catalog_world)
     assert services.schedule_in_force(catalog_world.jombang.id, catalog_world.product_type.id).floor_idr == 50_000
     assert services.schedule_in_force(catalog_world.other_sentra.id, catalog_world.product_type.id).floor_idr == 80_000
-
-
-def _schedule(w, reference, effective_from, mode="band", floor=None, ceiling=None, tiers=()):
-    schedule = PriceSchedule(
-        sentra_id=w.jombang.id,
-        product_type_id=w.product_type.id,
-        mode=mode,
-        reference_idr=reference,
-        floor_idr=floor or (reference if mode == "fixed" else reference - 5000),
-        ceiling_idr=ceiling or (reference if mode == "fixed" else reference + 5000),
-        effective_from=effective_from,
-        review_on=effective_from + timedelta(days=90),
-        reason="uji",
-    )
-    db_ = factories.db
-    db_.session.add(schedule)
-    db_.session.flush()
-    return schedule
 
 
 @pytest.mark.parametrize(
