@@ -514,18 +514,6 @@ def coordinator_may_manage(user, org):
     return user.role == "coordinator" and org.is_ikm and org.sentra_id == user.sentra_id
 
 
-def organizations_for_coordinator(coordinator, status):
-    return db.session.scalars(
-        select(Organization)
-        .where(
-            Organization.kind == OrganizationKind.IKM,
-            Organization.sentra_id == coordinator.sentra_id,
-            Organization.status == status,
-        )
-        .order_by(Organization.created_at, Organization.id)
-    ).all()
-
-
 def sentra_overview():
     """Sentras with how many approved IKMs each has: one query."""
     approved = (

@@ -112,14 +112,6 @@ def matches(query):
     )
 
 
-def clear_index():
-    """Empty the search rows (tests; the listing rows go with their own tables)."""
-    if _dialect() == "postgresql":
-        db.session.execute(text("DELETE FROM listing_search"))
-    else:
-        db.session.execute(text("DELETE FROM listing_fts"))
-
-
 def is_search_table(name):
     """The search tables are made by hand in the migrations, not from the models: autogenerate leaves them be."""
     return name == "listing_search" or name.startswith("listing_fts")

@@ -161,9 +161,8 @@ def retry_failed(now=None):
     return len(failed)
 
 
-def stuck_messages(now=None):
+def stuck_messages():
     """Messages that gave up, or that have failed at least once and still wait."""
-    now = now or utcnow()
     return db.session.scalars(
         select(OutboxMessage)
         .where(

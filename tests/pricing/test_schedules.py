@@ -169,3 +169,24 @@ def test_the_price_charged_stays_in_the_band_after_the_coordinators_tiers(band, 
     assert isinstance(charged, int)
     assert services.discounted(floor, pct) <= charged <= services.discounted(ceiling, pct)
     assert charged == services.discounted(listing_price, pct)
+
+
+def test_unit_price_for_a_listing_quantity_and_moment(db, catalog_world):
+    w = catalog_world
+    listing = w.active_listing  # Rp 85.000, band 50.000-150.000 in force since yesterday
+    factories.make_schedule(
+        w.jombang,
+        w.product_type,
+        reference=85_000,
+        floor=50_000,
+        ceiling=150_000,
+        days_ago=0,
+        tiers=[("100", "2"), ("500", "5")],
+    )
+    factories.make_schedule(w.jombang, w.product_type, reference=90_000, mode="fixed", days_ago=-30)
+    assert services.unit_price_for(listing, Decimal("10")) == 85_000
+    assert services.unit_price_for(listing, Decimal("100")) == 83_300
+    assert services.unit_price_for(listing, Decimal("750.5")) == 80_750
+    # Next month the price is fixed at the reference, whatever the listing says.
+    next_month = datetime.now(UTC) + timedelta(days=31)
+    assert services.unit_price_for(listing, Decimal("10"), next_month) == 90_000
