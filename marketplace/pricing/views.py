@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from marketplace.accounts.models import Sentra
 from marketplace.catalog.models import ProductType
 from marketplace.core.access import PUBLIC, allow
 from marketplace.core.money import plain_quantity
+from marketplace.core.timeutil import format_day
 from marketplace.extensions import db
 from marketplace.pricing import bp, services
 from marketplace.pricing.forms import PriceScheduleForm
@@ -66,17 +68,39 @@ def new_schedule(product_type_id):
     return render_template("pricing/schedule_form.html", form=form, product_type=product_type, current=current)
 
 
+def _chart_series(history):
+    """Product type id -> the data of its price-history chart (static/js/price-history.js draws it).
+
+    One point per effective day (a later schedule of the same day replaces the earlier one, as it
+    does in force), dates formatted for the reader, amounts in whole Rupiah, legends translated.
+    """
+    names = {"reference": gettext("Reference price"), "floor": gettext("Floor"), "ceiling": gettext("Ceiling")}
+    series = {}
+    for product_type_id, schedules in history.items():
+        by_day = {schedule.effective_from: schedule for schedule in schedules}
+        series[product_type_id] = {
+            "labels": [format_day(day) for day in by_day],
+            "datasets": [
+                {"key": key, "label": label, "data": [getattr(s, f"{key}_idr") for s in by_day.values()]}
+                for key, label in names.items()
+            ],
+        }
+    return series
+
+
 @bp.get("/sentra/<slug>/harga-acuan")
 @allow(PUBLIC)
 def reference_prices(slug):
     sentra = db.session.scalar(select(Sentra).where(Sentra.slug == slug)) or abort(404)
     schedules = services.schedules_of_sentra(sentra.id)
     in_force = services.in_force_by_product_type(schedules)
+    history = _history_by_type(schedules)
     return render_template(
         "pricing/reference_prices.html",
         sentra=sentra,
         in_force=in_force,
-        history=_history_by_type(schedules),
+        history=history,
+        chart_series=_chart_series(history),
         product_types={pt.id: pt for pt in _product_types()},
         today=services.today_wib(),
     )

@@ -59,3 +59,51 @@ def test_coordinator_publishes_a_band_and_visitors_read_it(page, new_page):
     expect(card.get_by_test_id("band")).to_have_text("Rp 82.000 – Rp 95.000")
     expect(card).to_contain_text("mulai 100: diskon 2 %")
     assert_fits_phone(visitor)
+
+
+def test_the_harga_acuan_page_draws_the_price_history_with_chart_js(page):
+    sentra = factories.make_sentra(slug="jombang-grafik", name="Sentra Grafik Jombang")
+    category = factories.make_category(slug="bata-grafik", name="Bata ringan", name_en="Lightweight bricks")
+    product_type = factories.make_product_type(category, slug="bata-ringan-grafik", name="Bata ringan grafik")
+    factories.make_schedule(sentra, product_type, floor=80_000, reference=86_000, ceiling=95_000, days_ago=60)
+    factories.make_schedule(sentra, product_type, floor=84_000, reference=90_000, ceiling=98_000, days_ago=5)
+    factories.make_schedule(sentra, product_type, reference=92_000, mode="fixed", days_ago=-30)  # coming
+    db.session.commit()
+
+    page.goto(f"/sentra/{sentra.slug}/harga-acuan")
+    card = page.get_by_test_id("reference-card").filter(has_text=product_type.name)
+    canvas = card.get_by_test_id("price-history-chart")
+    expect(canvas).to_be_visible()
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-price-history]'))")
+    drawn = canvas.evaluate(
+        """canvas => {
+          const chart = Chart.getChart(canvas);
+          return {
+            width: canvas.width,
+            height: canvas.height,
+            type: chart.config.type,
+            labels: chart.data.labels,
+            legends: chart.data.datasets.map(d => d.label),
+            reference: chart.data.datasets[0].data,
+            stepped: chart.data.datasets.map(d => d.stepped),
+            ticks: chart.scales.y.ticks.map(t => t.label),
+          };
+        }"""
+    )
+    assert drawn["width"] > 0 and drawn["height"] > 0
+    assert drawn["type"] == "line" and set(drawn["stepped"]) == {"before"}
+    assert len(drawn["labels"]) == 3 and drawn["reference"] == [86_000, 90_000, 92_000]
+    assert drawn["legends"][0] == "Harga acuan"
+    assert drawn["ticks"] and all(re.fullmatch(r"Rp \d{1,3}(\.\d{3})*", tick) for tick in drawn["ticks"]), drawn[
+        "ticks"
+    ]
+    # The text history stays beside the chart for screen readers.
+    expect(card).to_contain_text("Rp 90.000 (Rp 84.000 – Rp 98.000)")
+    assert_fits_phone(page)
+
+    switch_language(page, "en")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas[data-price-history]'))")
+    legends = page.get_by_test_id("price-history-chart").evaluate(
+        "c => Chart.getChart(c).data.datasets.map(d => d.label)"
+    )
+    assert legends == ["Reference price", "Floor", "Ceiling"]

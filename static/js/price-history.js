@@ -1,0 +1,69 @@
+// Pasar Sentra: the price-history charts of the harga acuan page, drawn with the vendored Chart.js.
+// Each <canvas data-price-history='{"labels": [...], "datasets": [{"key", "label", "data"}]}'>
+// gets a stepped line chart; the server gives the formatted dates and the translated legends.
+(function () {
+  "use strict";
+  // Amounts are shown the Indonesian way in every language, as the server's idr filter does.
+  var rupiah = new Intl.NumberFormat("id-ID", { maximumFractionDigits: 0 });
+  var COLOURS = { reference: "#198754", floor: "#6c757d", ceiling: "#fd7e14" };
+
+  function formatIdr(value) {
+    return (value < 0 ? "-" : "") + "Rp " + rupiah.format(Math.abs(value));
+  }
+
+  function draw(canvas) {
+    var series;
+    try {
+      series = JSON.parse(canvas.getAttribute("data-price-history"));
+    } catch (error) {
+      return; // the text history below the chart still tells everything
+    }
+    var options = {
+      maintainAspectRatio: true,
+      aspectRatio: 1.6,
+      interaction: { mode: "index", intersect: false },
+      plugins: {
+        legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 8 } },
+        tooltip: {
+          callbacks: {
+            label: function (context) {
+              return context.dataset.label + ": " + formatIdr(context.parsed.y);
+            },
+          },
+        },
+      },
+      scales: { y: { ticks: { callback: formatIdr } } },
+    };
+    if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
+      options.animation = false;
+    }
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: series.labels,
+        datasets: series.datasets.map(function (dataset) {
+          var colour = COLOURS[dataset.key] || "#0d6efd";
+          return {
+            label: dataset.label,
+            data: dataset.data,
+            // A price holds from its effective date until the next one.
+            stepped: "before",
+            borderColor: colour,
+            backgroundColor: colour,
+            borderWidth: dataset.key === "reference" ? 3 : 2,
+            borderDash: dataset.key === "reference" ? [] : [6, 4],
+            pointRadius: 3,
+          };
+        }),
+      },
+      options: options,
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.Chart) {
+      return;
+    }
+    document.querySelectorAll("canvas[data-price-history]").forEach(draw);
+  });
+})();
