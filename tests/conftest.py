@@ -173,6 +173,11 @@ def add_catalog(world, db):
     factories.make_schedule(world.other_sentra, world.product_type, floor=50_000, reference=85_000, ceiling=150_000)
     world.draft_listing.photos.append(world.photo)
     world.neighbour_draft.photos.append(world.neighbour_photo)
+    world.ceper_ikm = ceper_ikm
+    # Price-change requests waiting: the seller's own, a Jombang neighbour's, and one in Ceper.
+    world.price_request = factories.make_price_request(world.active_listing, requested_by=world.seller)
+    world.neighbour_request = factories.make_price_request(world.neighbour_draft)
+    world.ceper_request = factories.make_price_request(world.ceper_draft)
     db.session.commit()
     return world
 

@@ -180,3 +180,31 @@ def make_schedule(sentra, product_type, reference=85_000, floor=None, ceiling=No
     db.session.add(schedule)
     db.session.flush()
     return schedule
+
+
+def make_price_request(listing, price=120_000, status="pending", requested_by=None, reason="Biaya bahan naik"):
+    """A price-change request for a listing, against the schedule in force for it."""
+    from marketplace.core.timeutil import utcnow
+    from marketplace.pricing.models import PriceChangeRequest
+    from marketplace.pricing.services import schedule_in_force
+
+    requested_by = requested_by or make_user("seller", organization=listing.organization)
+    schedule = schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
+    decided = status in ("approved", "rejected")
+    change = PriceChangeRequest(
+        listing_id=listing.id,
+        organization_id=listing.organization_id,
+        sentra_id=listing.organization.sentra_id,
+        requested_by_id=requested_by.id,
+        current_price_idr=listing.price_idr,
+        schedule_id=schedule.id,
+        price_idr=price,
+        reason=reason,
+        status=status,
+        decided_by_id=requested_by.id if decided else None,
+        decided_at=utcnow() if decided else None,
+        decision_note="Alasan uji" if status == "rejected" else None,
+    )
+    db.session.add(change)
+    db.session.flush()
+    return change

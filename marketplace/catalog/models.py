@@ -116,6 +116,9 @@ class Listing(db.Model):
     # Every UPDATE checks and bumps it: of two people changing a listing at once, the second is refused
     # (and a coordinator's decision names the version they looked at).
     version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
+    # Set when a coordinator approved this listing's price as an exception: the price holds, band or not, while
+    # this schedule is in force (until the next schedule comes).
+    price_exception_schedule_id = db.Column(db.Integer, db.ForeignKey("price_schedule.id", ondelete="RESTRICT"))
 
     organization = db.relationship("Organization", backref=db.backref("listings", lazy="dynamic"))
     product_type = db.relationship(ProductType)

@@ -55,11 +55,9 @@ def is_publicly_visible(listing):
     """Active, of an approved IKM, and at a price the schedule in force allows."""
     if listing.status not in ListingStatus.PUBLIC or listing.organization.status != OrganizationStatus.APPROVED:
         return False
-    from marketplace.pricing.models import PriceMode
-    from marketplace.pricing.services import schedule_in_force
+    from marketplace.pricing.services import price_allowed, schedule_in_force
 
-    schedule = schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
-    return schedule is not None and (schedule.mode == PriceMode.FIXED or schedule.allows(listing.price_idr))
+    return price_allowed(listing, schedule_in_force(listing.organization.sentra_id, listing.product_type_id))
 
 
 def may_view_listing(user, listing):
@@ -146,24 +144,37 @@ def add_photos(actor, listing, uploads):
 
 
 class PriceOutsideBand(DomainError):
-    pass
+    """Carries the schedule and the refused price, so that the attempt can be counted."""
+
+    def __init__(self, message, schedule=None, price_idr=None):
+        super().__init__(message)
+        self.schedule = schedule
+        self.price_idr = price_idr
 
 
 class NoPriceInForce(DomainError):
     pass
 
 
-def _price_rule(sentra_id, product_type_id, price_idr):
-    """The price a listing may carry under the schedule in force: the reference in fixed mode, else inside the band.
+def _price_rule(sentra_id, product_type_id, price_idr, listing=None):
+    """The price a listing may carry under the schedule in force: the reference in fixed mode, else inside the band,
+    unless it is the listing's own price that the coordinator approved as an exception under that schedule.
 
     Returns the price to store; raises PriceOutsideBand naming the band. Without a schedule any
     positive price may be stored, but the listing cannot go live (see require_price_in_force).
     """
     from marketplace.pricing.models import PriceMode
-    from marketplace.pricing.services import schedule_in_force
+    from marketplace.pricing.services import exception_holds, schedule_in_force
 
     schedule = schedule_in_force(sentra_id, product_type_id)
     if schedule is None:
+        return price_idr
+    if (
+        listing is not None
+        and listing.product_type_id == product_type_id
+        and listing.price_idr == price_idr
+        and exception_holds(listing, schedule)
+    ):
         return price_idr
     if schedule.mode == PriceMode.FIXED:
         return schedule.reference_idr
@@ -173,7 +184,9 @@ def _price_rule(sentra_id, product_type_id, price_idr):
                 "The price must be within the band in force: %(floor)s to %(ceiling)s.",
                 floor=format_idr(schedule.floor_idr),
                 ceiling=format_idr(schedule.ceiling_idr),
-            )
+            ),
+            schedule=schedule,
+            price_idr=price_idr,
         )
     return price_idr
 
@@ -186,7 +199,9 @@ def require_price_in_force(listing):
         raise NoPriceInForce(
             _l("The sentra has no reference price for this product type yet: it cannot be sold until it has one.")
         )
-    listing.price_idr = _price_rule(listing.organization.sentra_id, listing.product_type_id, listing.price_idr)
+    listing.price_idr = _price_rule(
+        listing.organization.sentra_id, listing.product_type_id, listing.price_idr, listing=listing
+    )
 
 
 def _check_product_type(product_type_id):
@@ -245,13 +260,18 @@ def update_listing(seller, listing, data, uploads=None, submit=False):
         **data,
         "description": data["description"] or "",
         "certification_note": data["certification_note"] or "",
-        "price_idr": _price_rule(listing.organization.sentra_id, data["product_type_id"], data["price_idr"]),
+        "price_idr": _price_rule(
+            listing.organization.sentra_id, data["product_type_id"], data["price_idr"], listing=listing
+        ),
     }
     before = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
     for field in EDITABLE_FIELDS:
         setattr(listing, field, data[field])
     after = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
     changed = {f for f in EDITABLE_FIELDS if before[f] != after[f]}
+    if changed & {"price_idr", "product_type_id"} and listing.price_exception_schedule_id is not None:
+        # The approved exception was for that price of that product: a new price follows the band again.
+        listing.price_exception_schedule_id = None
     added = _store_photos(listing, uploads)
     if changed:
         record_audit(seller, "listing.updated", listing, before=before, after=after)
@@ -411,6 +431,7 @@ def public_listings():
         .where(
             (PriceSchedule.mode == PriceMode.FIXED)
             | Listing.price_idr.between(PriceSchedule.floor_idr, PriceSchedule.ceiling_idr)
+            | (Listing.price_exception_schedule_id == PriceSchedule.id)
         )
         .where(Listing.status == ListingStatus.ACTIVE, Organization.status == OrganizationStatus.APPROVED)
         .options(

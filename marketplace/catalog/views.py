@@ -230,7 +230,13 @@ def seller_listings():
 
 
 def _listing_form_page(form, listing):
-    from marketplace.pricing.services import in_force_by_product_type, schedules_of_sentra
+    from marketplace.pricing.forms import WithdrawForm
+    from marketplace.pricing.services import (
+        exception_holds,
+        in_force_by_product_type,
+        pending_request_for,
+        schedules_of_sentra,
+    )
 
     bands = in_force_by_product_type(schedules_of_sentra(current_user.organization.sentra_id))
     return render_template(
@@ -240,7 +246,20 @@ def _listing_form_page(form, listing):
         photo_form=PhotoActionForm(),
         action_form=ListingActionForm(),
         bands=bands,
+        pending_request=pending_request_for(listing) if listing else None,
+        price_exception=listing is not None and exception_holds(listing, bands.get(listing.product_type_id)),
+        withdraw_form=WithdrawForm(),
     )
+
+
+def _count_refused_price(error, product_type_id, listing=None):
+    """A price the band refused is counted for the competition monitor: the only write of this request."""
+    from marketplace.pricing.services import record_out_of_band_attempt
+
+    db.session.rollback()
+    if error.schedule is not None:
+        record_out_of_band_attempt(current_user, error.schedule, error.price_idr, product_type_id, listing=listing)
+        db.session.commit()
 
 
 def _upload_limit():
@@ -268,6 +287,7 @@ def new_listing():
         except ImageRejected as error:
             form.photos.errors = [error.message]
         except services.PriceOutsideBand as error:
+            _count_refused_price(error, form.product_type_id.data)
             form.price_idr.errors = [error.message]
         except DomainError as error:
             form.product_type_id.errors = [error.message]
@@ -303,7 +323,7 @@ def edit_listing(listing_id):
             db.session.rollback()
             form.photos.errors = [error.message]
         except services.PriceOutsideBand as error:
-            db.session.rollback()
+            _count_refused_price(error, form.product_type_id.data, listing=listing)
             form.price_idr.errors = [error.message]
         except DomainError as error:
             db.session.rollback()

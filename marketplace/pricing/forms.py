@@ -1,14 +1,13 @@
-"""The coordinator's price schedule form."""
+"""Pricing forms: the coordinator's schedules, decisions and sanctions; the IKM's price-change requests."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from marketplace.catalog.forms import MAX_PRICE_IDR
 from marketplace.core.forms import BaseForm, bounded, choices
-from marketplace.pricing.models import PriceMode
+from marketplace.pricing.models import PriceMode, SanctionKind
 from marketplace.pricing.services import InvalidSchedule, parse_tiers
-
-MAX_PRICE_IDR = 1_000_000_000_000
 
 
 def _rupiah(label, required=True):
@@ -65,3 +64,60 @@ class PriceScheduleForm(BaseForm):
             self.parsed_tiers = parse_tiers(field.data)
         except InvalidSchedule as error:
             raise ValidationError(error.message) from error
+
+
+def _reason_field(label=None):
+    return TextAreaField(
+        label or _l("Reason"),
+        validators=[
+            InputRequired(message=_l("This field is required.")),
+            Length(min=5, max=1000, message=_l("Use %(min)d to %(max)d characters.")),
+        ],
+    )
+
+
+class PriceChangeRequestForm(BaseForm):
+    price_idr = IntegerField(
+        _l("Price you ask for, per unit (Rp)"),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of Rupiah.")),
+            NumberRange(min=1, max=MAX_PRICE_IDR, message=_l("Enter a price from Rp 1 to Rp 1.000.000.000.000.")),
+        ],
+    )
+    reason = _reason_field(_l("Why this price?"))
+
+
+class PriceRequestDecisionForm(BaseForm):
+    decision = HiddenField(
+        validators=[
+            DataRequired(message=_l("Choose a decision.")),
+            Regexp(r"^(approve|reject)$", message=_l("Unknown decision.")),
+        ]
+    )
+    # Called `reason` like the other decision forms: static/js/app.js makes it required for a rejection.
+    reason = TextAreaField(_l("Note to the IKM"), validators=[bounded(1000)])
+
+    def validate_reason(self, field):
+        if self.decision.data == "reject" and len(field.data or "") < 5:
+            raise ValidationError(_l("Give a reason of at least 5 characters."))
+
+
+class SanctionForm(BaseForm):
+    kind = RadioField(
+        _l("Sanction"),
+        choices=choices([(SanctionKind.WARNING, _l("Written warning")), (SanctionKind.SUSPENSION, _l("Suspension"))]),
+        default=SanctionKind.WARNING,
+        validators=[InputRequired(message=_l("Choose a warning or a suspension."))],
+    )
+    product_type_id = SelectField(_l("Product type concerned"), coerce=str, validators=[Optional()])
+    reason = _reason_field()
+    override = BooleanField(_l("Suspend without two warnings in the last 12 months"))
+    override_reason = TextAreaField(_l("Why suspend now?"), validators=[bounded(1000)])
+
+    def validate_override_reason(self, field):
+        if self.kind.data == SanctionKind.SUSPENSION and self.override.data and len(field.data or "") < 5:
+            raise ValidationError(_l("Give a reason of at least 5 characters."))
+
+
+class WithdrawForm(BaseForm):
+    """A bare button: CSRF only."""

@@ -88,3 +88,115 @@ class PriceTier(db.Model):
 
     def applies_to(self, quantity):
         return Decimal(quantity) >= self.min_qty
+
+
+class RequestStatus:
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    ALL = (PENDING, APPROVED, REJECTED, WITHDRAWN)
+    TRANSITIONS = {PENDING: {APPROVED, REJECTED, WITHDRAWN}, APPROVED: set(), REJECTED: set(), WITHDRAWN: set()}
+
+
+class PriceChangeRequest(db.Model):
+    """An IKM asks for another price for one listing; a coordinator of its sentra decides."""
+
+    __tablename__ = "price_change_request"
+
+    id = db.Column(db.Integer, primary_key=True)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listing.id", ondelete="RESTRICT"), nullable=False, index=True)
+    organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="RESTRICT"), nullable=False)
+    requested_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="RESTRICT"), nullable=False)
+    # What the listing cost and which schedule was in force when the IKM asked: the coordinator decides on these.
+    current_price_idr = db.Column(db.BigInteger, nullable=False)
+    schedule_id = db.Column(db.Integer, db.ForeignKey("price_schedule.id", ondelete="RESTRICT"), nullable=False)
+    price_idr = db.Column(db.BigInteger, nullable=False)
+    reason = db.Column(db.String(1000), nullable=False)
+    status = db.Column(db.String(9), nullable=False, default=RequestStatus.PENDING)
+    decided_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="RESTRICT"))
+    decided_at = db.Column(UTCDateTime)
+    decision_note = db.Column(db.String(1000))
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    listing = db.relationship("Listing")
+    organization = db.relationship("Organization")
+    requested_by = db.relationship("User", foreign_keys=[requested_by_id])
+    decided_by = db.relationship("User", foreign_keys=[decided_by_id])
+    schedule = db.relationship(PriceSchedule)
+
+    __table_args__ = (
+        db.CheckConstraint("status IN ('pending', 'approved', 'rejected', 'withdrawn')", name="status"),
+        db.CheckConstraint("price_idr > 0", name="price_positive"),
+        # A coordinator's decision names the coordinator; a withdrawal is the IKM's own.
+        db.CheckConstraint(
+            "status NOT IN ('approved', 'rejected') OR (decided_by_id IS NOT NULL AND decided_at IS NOT NULL)",
+            name="decider_on_decision",
+        ),
+        db.CheckConstraint("status <> 'rejected' OR decision_note IS NOT NULL", name="reason_on_rejection"),
+        # At most one pending request per listing, enforced by the database against double submits.
+        db.Index(
+            "uq_price_change_request_pending",
+            "listing_id",
+            unique=True,
+            sqlite_where=db.text("status = 'pending'"),
+            postgresql_where=db.text("status = 'pending'"),
+        ),
+        db.Index("ix_price_change_request_sentra_status", "sentra_id", "status", "created_at"),
+    )
+
+
+class OutOfBandAttempt(db.Model):
+    """A listing price refused because it left the band in force: counted in the competition monitor."""
+
+    __tablename__ = "out_of_band_attempt"
+
+    id = db.Column(db.Integer, primary_key=True)
+    organization_id = db.Column(db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False)
+    sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="RESTRICT"), nullable=False)
+    product_type_id = db.Column(db.Integer, db.ForeignKey("product_type.id", ondelete="RESTRICT"), nullable=False)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listing.id", ondelete="SET NULL"))
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    schedule_id = db.Column(db.Integer, db.ForeignKey("price_schedule.id", ondelete="RESTRICT"), nullable=False)
+    price_idr = db.Column(db.BigInteger, nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.Index("ix_out_of_band_attempt_lookup", "sentra_id", "product_type_id", "created_at"),)
+
+
+class SanctionKind:
+    WARNING = "warning"
+    SUSPENSION = "suspension"
+    ALL = (WARNING, SUSPENSION)
+
+
+class Sanction(db.Model):
+    """A coordinator's written warning or suspension of an IKM; a suspension also suspends the organization."""
+
+    __tablename__ = "sanction"
+
+    id = db.Column(db.Integer, primary_key=True)
+    sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="RESTRICT"), nullable=False)
+    organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    product_type_id = db.Column(db.Integer, db.ForeignKey("product_type.id", ondelete="RESTRICT"))
+    kind = db.Column(db.String(10), nullable=False)
+    reason = db.Column(db.String(1000), nullable=False)
+    # Set when a suspension is given without two warnings in the last 12 months.
+    override_reason = db.Column(db.String(1000))
+    given_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="RESTRICT"), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    organization = db.relationship("Organization")
+    product_type = db.relationship("ProductType")
+    given_by = db.relationship("User")
+
+    __table_args__ = (
+        db.CheckConstraint("kind IN ('warning', 'suspension')", name="kind"),
+        db.CheckConstraint("override_reason IS NULL OR kind = 'suspension'", name="override_only_on_suspension"),
+        db.Index("ix_sanction_sentra_created", "sentra_id", "created_at"),
+    )

@@ -1,16 +1,29 @@
 """Operations of set pricing: publish schedules, find the one in force, and price a quantity."""
 
+from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, InvalidTransition, check_transition
 from marketplace.core.timeutil import WIB, utcnow
 from marketplace.extensions import db
-from marketplace.pricing.models import PriceMode, PriceSchedule, PriceTier
+from marketplace.pricing.models import (
+    OutOfBandAttempt,
+    PriceChangeRequest,
+    PriceMode,
+    PriceSchedule,
+    PriceTier,
+    RequestStatus,
+    Sanction,
+    SanctionKind,
+)
 
 
 class InvalidSchedule(DomainError):
@@ -136,11 +149,24 @@ def tier_for(schedule, quantity):
     return max(reached, key=lambda t: t.min_qty) if reached else None
 
 
-def unit_price_idr(listing_price_idr, schedule, quantity):
-    """The unit price charged for a quantity: the listing's price (the reference in fixed mode), tier applied."""
-    base = schedule.reference_idr if schedule.mode == PriceMode.FIXED else listing_price_idr
+def unit_price_idr(listing_price_idr, schedule, quantity, exception=False):
+    """The unit price charged for a quantity: the listing's price (the reference in fixed mode, unless the
+    coordinator approved the listing's price as an exception), tier applied."""
+    base = schedule.reference_idr if schedule.mode == PriceMode.FIXED and not exception else listing_price_idr
     tier = tier_for(schedule, quantity)
     return discounted(base, tier.discount_pct) if tier else base
+
+
+def exception_holds(listing, schedule):
+    """The coordinator approved this listing's price under the schedule in force: it holds until the next one."""
+    return schedule is not None and listing.price_exception_schedule_id == schedule.id
+
+
+def price_allowed(listing, schedule):
+    """May the listing sell at its price under this schedule (None: nothing may sell)?"""
+    if schedule is None:
+        return False
+    return schedule.mode == PriceMode.FIXED or schedule.allows(listing.price_idr) or exception_holds(listing, schedule)
 
 
 def unit_price_for(listing, quantity, moment=None):
@@ -148,7 +174,7 @@ def unit_price_for(listing, quantity, moment=None):
     schedule = schedule_in_force(listing.organization.sentra_id, listing.product_type_id, moment)
     if schedule is None:
         return listing.price_idr
-    return unit_price_idr(listing.price_idr, schedule, quantity)
+    return unit_price_idr(listing.price_idr, schedule, quantity, exception=exception_holds(listing, schedule))
 
 
 def parse_tiers(text):
@@ -214,7 +240,13 @@ def apply_due(moment=None):
     repriced = suspended = 0
     for listing, sentra_id in live:
         schedule = in_force.get((sentra_id, listing.product_type_id))
-        if schedule is None or schedule.allows(listing.price_idr) and schedule.mode == PriceMode.BAND:
+        if schedule is None or exception_holds(listing, schedule):
+            continue
+        if listing.price_exception_schedule_id is not None:
+            # The schedule the exception was granted under is no longer in force: the exception ends.
+            record_audit(None, "listing.price_exception_ended", listing, before={"price_idr": listing.price_idr})
+            listing.price_exception_schedule_id = None
+        if schedule.allows(listing.price_idr) and schedule.mode == PriceMode.BAND:
             continue
         if schedule.mode == PriceMode.FIXED:
             if listing.price_idr != schedule.reference_idr:
@@ -245,3 +277,486 @@ def apply_due(moment=None):
             )
     db.session.flush()
     return repriced, suspended
+
+
+# --- out-of-band attempts ---------------------------------------------------------------------------
+
+
+def record_out_of_band_attempt(user, schedule, price_idr, product_type_id, listing=None):
+    """Count a listing price the band refused (the monitor shows them per IKM). Its own transaction's only write."""
+
+    attempt = OutOfBandAttempt(
+        organization_id=user.organization_id,
+        sentra_id=schedule.sentra_id,
+        product_type_id=product_type_id,
+        listing_id=listing.id if listing is not None else None,
+        user_id=user.id,
+        schedule_id=schedule.id,
+        price_idr=price_idr,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+# --- price-change requests --------------------------------------------------------------------------
+
+
+class RequestRefused(DomainError):
+    pass
+
+
+def _tell_coordinators_of_request(change):
+    from marketplace.accounts.services import coordinators_of
+    from marketplace.core.outbox import enqueue_mail, external_url
+
+    for coordinator in coordinators_of(change.sentra_id):
+        enqueue_mail(
+            coordinator.email,
+            _l("A price-change request is waiting: %(title)s", title=change.listing.title),
+            "price_request_waiting",
+            locale=coordinator.locale,
+            change=change,
+            link=external_url("pricing.coordinator_request", request_id=change.id),
+        )
+
+
+def request_price_change(seller, listing, price_idr, reason):
+    """An IKM asks for another price for one of its listings; at most one request per listing waits at a time."""
+
+    from marketplace.catalog.models import ListingStatus
+    from marketplace.catalog.services import is_own_listing, require_seller_may_sell
+
+    if not is_own_listing(seller, listing):
+        raise RequestRefused(_l("This listing is not one of your IKM's."))
+    require_seller_may_sell(seller)
+    if listing.status == ListingStatus.ARCHIVED:
+        raise RequestRefused(_l("An archived listing cannot be changed."))
+    schedule = schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
+    if schedule is None:
+        raise RequestRefused(
+            _l("The sentra has no reference price for this product type yet: it cannot be sold until it has one.")
+        )
+    if price_idr == listing.price_idr:
+        raise RequestRefused(_l("That is already the listing's price."))
+    if pending_request_for(listing) is not None:
+        raise RequestRefused(_l("A request for this listing is already waiting for the coordinator."))
+    change = PriceChangeRequest(
+        listing=listing,
+        organization_id=listing.organization_id,
+        sentra_id=listing.organization.sentra_id,
+        requested_by_id=seller.id,
+        current_price_idr=listing.price_idr,
+        schedule_id=schedule.id,
+        price_idr=price_idr,
+        reason=reason,
+    )
+    db.session.add(change)
+    try:
+        # Two submits at once: the database's partial unique index lets only one pending request in.
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise RequestRefused(_l("A request for this listing is already waiting for the coordinator.")) from error
+    record_audit(
+        seller,
+        "price_request.created",
+        change,
+        after={"listing_id": listing.id, "price_idr": price_idr, "current_price_idr": listing.price_idr},
+        note=reason,
+    )
+    _tell_coordinators_of_request(change)
+    return change
+
+
+def pending_request_for(listing):
+
+    return db.session.scalar(
+        select(PriceChangeRequest).where(
+            PriceChangeRequest.listing_id == listing.id, PriceChangeRequest.status == RequestStatus.PENDING
+        )
+    )
+
+
+def _close_request(change, status, actor, note=None):
+    """Move a pending request on, conditionally on its still being pending: of two deciders only one wins."""
+
+    check_transition(RequestStatus.TRANSITIONS, "price_change_request", change.status, status)
+    decided = status in (RequestStatus.APPROVED, RequestStatus.REJECTED)
+    values = {"status": status, "decision_note": note}
+    if decided:
+        values.update(decided_by_id=actor.id, decided_at=utcnow())
+    moved = db.session.execute(
+        update(PriceChangeRequest)
+        .where(PriceChangeRequest.id == change.id, PriceChangeRequest.status == RequestStatus.PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise InvalidTransition("price_change_request", change.status, status)
+    for name, value in values.items():
+        set_committed_value(change, name, value)
+    record_audit(
+        actor,
+        f"price_request.{status}",
+        change,
+        before={"status": RequestStatus.PENDING},
+        after={"status": status, "price_idr": change.price_idr},
+        note=note,
+    )
+
+
+def withdraw_price_request(seller, change):
+    """The IKM takes back its own pending request."""
+
+    if not (seller.role == "seller" and change.organization_id == seller.organization_id):
+        raise RequestRefused(_l("This request is not your IKM's."))
+    if change.status != RequestStatus.PENDING:
+        raise RequestRefused(_l("Only a waiting request can be withdrawn."))
+    _close_request(change, RequestStatus.WITHDRAWN, seller)
+
+
+def decide_price_request(coordinator, change, decision, note=None):
+    """A coordinator of the IKM's sentra approves (the price becomes the listing's, as an exception to the band
+    until the next schedule) or rejects with a reason. The IKM is emailed."""
+    from marketplace.accounts.services import organization_recipients
+    from marketplace.catalog.models import ListingStatus
+    from marketplace.core.outbox import enqueue_mail, external_url
+
+    if not (coordinator.role == "coordinator" and change.sentra_id == coordinator.sentra_id):
+        raise RequestRefused(_l("This request is not in your sentra."))
+    if decision not in ("approve", "reject"):
+        raise RequestRefused(_l("Unknown decision."))
+    note = (note or "").strip() or None
+    if change.status != RequestStatus.PENDING:
+        raise RequestRefused(_l("This request has already been decided or withdrawn."))
+    listing = change.listing
+    if decision == "reject":
+        if note is None or len(note) < 5:
+            raise RequestRefused(_l("Give a reason of at least 5 characters."))
+        _close_request(change, RequestStatus.REJECTED, coordinator, note)
+    else:
+        if listing.status == ListingStatus.ARCHIVED:
+            raise RequestRefused(_l("The IKM archived this listing: the request can only be rejected."))
+        schedule = schedule_in_force(change.sentra_id, listing.product_type_id)
+        if schedule is None:
+            raise RequestRefused(_l("There is no reference price in force for this product type."))
+        _close_request(change, RequestStatus.APPROVED, coordinator, note)
+        in_band = schedule.mode == PriceMode.BAND and schedule.allows(change.price_idr)
+        before = {"price_idr": listing.price_idr, "price_exception_schedule_id": listing.price_exception_schedule_id}
+        listing.price_idr = change.price_idr
+        # Inside a band the price needs no exception; otherwise it holds while this schedule is in force.
+        listing.price_exception_schedule_id = None if in_band else schedule.id
+        record_audit(
+            coordinator,
+            "listing.price_approved",
+            listing,
+            before=before,
+            after={"price_idr": listing.price_idr, "price_exception_schedule_id": listing.price_exception_schedule_id},
+            note=note,
+        )
+        if listing.status == ListingStatus.PRICE_SUSPENDED:
+            listing.move_to(ListingStatus.ACTIVE, coordinator, note="price approved by the coordinator")
+    for address, locale in organization_recipients(change.organization):
+        enqueue_mail(
+            address,
+            _l("Your price request was approved: %(title)s", title=listing.title)
+            if decision == "approve"
+            else _l("Your price request was not approved: %(title)s", title=listing.title),
+            "price_request_decision",
+            locale=locale,
+            change=change,
+            decision=decision,
+            link=external_url("catalog.edit_listing", listing_id=listing.id),
+        )
+    db.session.flush()
+
+
+def price_requests_of_sentra(sentra_id, status, page, per_page=20):
+    """One page of a sentra's requests in a status, oldest first for pending (first come, first decided)."""
+    from marketplace.catalog.models import Listing
+
+    order = PriceChangeRequest.created_at.asc() if status == RequestStatus.PENDING else PriceChangeRequest.id.desc()
+    query = (
+        select(PriceChangeRequest)
+        .where(PriceChangeRequest.sentra_id == sentra_id, PriceChangeRequest.status == status)
+        .options(
+            selectinload(PriceChangeRequest.listing).selectinload(Listing.product_type),
+            selectinload(PriceChangeRequest.organization),
+            selectinload(PriceChangeRequest.schedule),
+        )
+        .order_by(order, PriceChangeRequest.id)
+    )
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def request_counts(sentra_id):
+
+    return dict(
+        db.session.execute(
+            select(PriceChangeRequest.status, db.func.count())
+            .where(PriceChangeRequest.sentra_id == sentra_id)
+            .group_by(PriceChangeRequest.status)
+        ).all()
+    )
+
+
+def requests_of_listing(listing):
+
+    return db.session.scalars(
+        select(PriceChangeRequest)
+        .where(PriceChangeRequest.listing_id == listing.id)
+        .options(selectinload(PriceChangeRequest.decided_by))
+        .order_by(PriceChangeRequest.id.desc())
+        .limit(20)
+    ).all()
+
+
+# --- sanctions --------------------------------------------------------------------------------------
+
+WARNINGS_BEFORE_SUSPENSION = 2
+SANCTION_MEMORY_DAYS = 365  # "two warnings in 12 months"
+
+
+class SanctionRefused(DomainError):
+    pass
+
+
+def recent_warnings(organization, moment=None):
+    """How many written warnings the IKM got in the last 12 months."""
+    since = (moment or utcnow()) - timedelta(days=SANCTION_MEMORY_DAYS)
+    return db.session.scalar(
+        select(func.count(Sanction.id)).where(
+            Sanction.organization_id == organization.id,
+            Sanction.kind == SanctionKind.WARNING,
+            Sanction.created_at >= since,
+        )
+    )
+
+
+def suspension_needs_override(organization, moment=None):
+    return recent_warnings(organization, moment) < WARNINGS_BEFORE_SUSPENSION
+
+
+def give_sanction(coordinator, organization, kind, reason, override_reason=None, product_type=None, moment=None):
+    """A written warning, or a suspension that hides every listing of the IKM until it is lifted. Graded: a
+    suspension needs two warnings in the last 12 months, or an override with its own reason."""
+    from marketplace.accounts.models import OrganizationStatus
+    from marketplace.accounts.services import coordinator_may_manage, decide_organization, organization_recipients
+    from marketplace.core.outbox import enqueue_mail, external_url
+
+    if not coordinator_may_manage(coordinator, organization):
+        raise SanctionRefused(_l("This IKM is not in your sentra."))
+    if kind not in SanctionKind.ALL:
+        raise SanctionRefused(_l("Choose a warning or a suspension."))
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise SanctionRefused(_l("Give a reason of at least 5 characters."))
+    override_reason = (override_reason or "").strip() or None
+    if kind == SanctionKind.SUSPENSION:
+        if organization.status != OrganizationStatus.APPROVED:
+            raise SanctionRefused(_l("Only an approved IKM can be suspended."))
+        if not suspension_needs_override(organization, moment):
+            override_reason = None
+        elif override_reason is None or len(override_reason) < 5:
+            raise SanctionRefused(
+                _l(
+                    "A suspension comes after two warnings in 12 months. To suspend now, confirm the override and "
+                    "give its reason (at least 5 characters)."
+                )
+            )
+    else:
+        override_reason = None
+    sanction = Sanction(
+        sentra_id=coordinator.sentra_id,
+        organization_id=organization.id,
+        product_type_id=product_type.id if product_type is not None else None,
+        kind=kind,
+        reason=reason,
+        override_reason=override_reason,
+        given_by_id=coordinator.id,
+        created_at=moment or utcnow(),
+    )
+    db.session.add(sanction)
+    db.session.flush()
+    record_audit(
+        coordinator,
+        f"sanction.{kind}",
+        sanction,
+        after={"organization_id": organization.id, "kind": kind, "override_reason": override_reason},
+        note=reason,
+    )
+    if kind == SanctionKind.SUSPENSION:
+        # The organization's own suspension: it hides every listing, mails the IKM and is lifted on the IKM's page.
+        decide_organization(coordinator, organization, "suspend", reason)
+    else:
+        for address, locale in organization_recipients(organization):
+            enqueue_mail(
+                address,
+                _l("A written warning from the coordinator of %(sentra)s", sentra=organization.sentra.name),
+                "sanction_warning",
+                locale=locale,
+                organization=organization,
+                sanction=sanction,
+                link=external_url("pricing.reference_prices", slug=organization.sentra.slug),
+            )
+    return sanction
+
+
+def sanctions_of_organization(organization):
+    return db.session.scalars(
+        select(Sanction)
+        .where(Sanction.organization_id == organization.id)
+        .options(selectinload(Sanction.given_by), selectinload(Sanction.product_type))
+        .order_by(Sanction.created_at.desc(), Sanction.id.desc())
+    ).all()
+
+
+# --- competition figures ----------------------------------------------------------------------------
+
+PERIODS = (30, 90, 365)
+
+
+def hhi(amounts):
+    """Herfindahl–Hirschman index of the amounts' shares in percent: from 10000/n (even) to 10000 (one seller).
+    None when there is nothing to share."""
+    amounts = [Decimal(a) for a in amounts if a > 0]
+    total = sum(amounts)
+    if not total:
+        return None
+    return int(sum((Decimal(100) * a / total) ** 2 for a in amounts).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class IkmFigures:
+    organization_id: int
+    name: str
+    active_listings: int = 0
+    lowest_idr: int | None = None
+    highest_idr: int | None = None
+    at_floor: int = 0
+    capacity: Decimal = Decimal("0")
+    capacity_share_pct: Decimal | None = None
+    attempts: int = 0
+    warnings: int = 0
+    suspensions: int = 0
+    # Filled from completed orders once orders exist.
+    quantity_share_pct: Decimal | None = None
+    revenue_share_pct: Decimal | None = None
+
+
+@dataclass
+class Dispersion:
+    count: int
+    lowest_idr: int
+    highest_idr: int
+    mean_idr: int
+    stdev_idr: int
+    cv_pct: Decimal  # standard deviation over mean, in percent
+
+
+@dataclass
+class CompetitionFigures:
+    product_type_id: int
+    days: int
+    since: object
+    schedule: PriceSchedule | None
+    ikms: list = field(default_factory=list)
+    dispersion: Dispersion | None = None
+    at_floor: int = 0
+    capacity_hhi: int | None = None
+    order_hhi: int | None = None  # from completed orders: none until the orders issue lands
+    attempts: int = 0
+    sanctions: list = field(default_factory=list)
+
+
+def _dispersion(prices):
+    if not prices:
+        return None
+    count = len(prices)
+    mean = Decimal(sum(prices)) / count
+    variance = sum((Decimal(p) - mean) ** 2 for p in prices) / count
+    stdev = variance.sqrt()
+    whole = lambda d: int(d.quantize(Decimal("1"), rounding=ROUND_HALF_UP))  # noqa: E731
+    return Dispersion(
+        count=count,
+        lowest_idr=min(prices),
+        highest_idr=max(prices),
+        mean_idr=whole(mean),
+        stdev_idr=whole(stdev),
+        cv_pct=(Decimal(100) * stdev / mean).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+    )
+
+
+def competition_figures(sentra_id, product_type_id, days, moment=None):
+    """The monitor for one product type of a sentra over the last `days` days, in a fixed number of queries."""
+    from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus
+    from marketplace.catalog.models import Listing, ListingStatus
+
+    now = moment or utcnow()
+    since = now - timedelta(days=days)
+    schedule = schedule_in_force(sentra_id, product_type_id, now)
+    figures = CompetitionFigures(product_type_id=product_type_id, days=days, since=since, schedule=schedule)
+    ikms = {}
+
+    def ikm(org_id, name):
+        return ikms.setdefault(org_id, IkmFigures(organization_id=org_id, name=name))
+
+    listings = db.session.execute(
+        select(Organization.id, Organization.name, Listing.price_idr, Listing.capacity_per_month)
+        .join(Listing, Listing.organization_id == Organization.id)
+        .where(
+            Organization.sentra_id == sentra_id,
+            Organization.kind == OrganizationKind.IKM,
+            Organization.status == OrganizationStatus.APPROVED,
+            Listing.product_type_id == product_type_id,
+            Listing.status == ListingStatus.ACTIVE,
+        )
+    ).all()
+    prices = []
+    for org_id, name, price, capacity in listings:
+        row = ikm(org_id, name)
+        row.active_listings += 1
+        row.capacity += capacity
+        row.lowest_idr = price if row.lowest_idr is None else min(row.lowest_idr, price)
+        row.highest_idr = price if row.highest_idr is None else max(row.highest_idr, price)
+        if schedule is not None and schedule.mode == PriceMode.BAND and price == schedule.floor_idr:
+            row.at_floor += 1
+            figures.at_floor += 1
+        prices.append(price)
+    figures.dispersion = _dispersion(prices)
+
+    attempts = db.session.execute(
+        select(Organization.id, Organization.name, func.count(OutOfBandAttempt.id))
+        .join(OutOfBandAttempt, OutOfBandAttempt.organization_id == Organization.id)
+        .where(
+            OutOfBandAttempt.sentra_id == sentra_id,
+            OutOfBandAttempt.product_type_id == product_type_id,
+            OutOfBandAttempt.created_at >= since,
+        )
+        .group_by(Organization.id, Organization.name)
+    ).all()
+    for org_id, name, count in attempts:
+        ikm(org_id, name).attempts = count
+        figures.attempts += count
+
+    figures.sanctions = db.session.scalars(
+        select(Sanction)
+        .where(Sanction.sentra_id == sentra_id, Sanction.created_at >= since)
+        .options(selectinload(Sanction.organization), selectinload(Sanction.product_type))
+        .order_by(Sanction.created_at.desc(), Sanction.id.desc())
+    ).all()
+    for sanction in figures.sanctions:
+        row = ikm(sanction.organization_id, sanction.organization.name)
+        if sanction.kind == SanctionKind.WARNING:
+            row.warnings += 1
+        else:
+            row.suspensions += 1
+
+    total_capacity = sum(row.capacity for row in ikms.values())
+    for row in ikms.values():
+        if total_capacity:
+            row.capacity_share_pct = (Decimal(100) * row.capacity / total_capacity).quantize(Decimal("0.1"))
+    figures.capacity_hhi = hhi([row.capacity for row in ikms.values()])
+    figures.ikms = sorted(ikms.values(), key=lambda r: (-r.capacity, r.name))
+    return figures

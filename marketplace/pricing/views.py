@@ -1,21 +1,35 @@
-"""Coordinators publish price schedules; everyone reads the sentra's reference prices."""
+"""Coordinators publish price schedules, decide price-change requests, watch competition and give sanctions;
+IKMs ask for prices; everyone reads the sentra's reference prices."""
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from marketplace.accounts.models import Sentra
-from marketplace.catalog.models import ProductType
+from marketplace.accounts.models import Organization, Sentra
+from marketplace.accounts.services import coordinator_may_manage
+from marketplace.catalog.models import Listing, ProductType
+from marketplace.catalog.services import NotAllowed, is_own_listing
 from marketplace.core.access import PUBLIC, allow
+from marketplace.core.errors import InvalidTransition
+from marketplace.core.forms import choices
 from marketplace.core.money import plain_quantity
+from marketplace.core.routing import page_arg
 from marketplace.core.timeutil import format_day
 from marketplace.extensions import db
 from marketplace.pricing import bp, services
-from marketplace.pricing.forms import PriceScheduleForm
+from marketplace.pricing.forms import (
+    PriceChangeRequestForm,
+    PriceRequestDecisionForm,
+    PriceScheduleForm,
+    SanctionForm,
+    WithdrawForm,
+)
+from marketplace.pricing.models import PriceChangeRequest, RequestStatus, SanctionKind
 
 
 def _product_types():
@@ -103,4 +117,200 @@ def reference_prices(slug):
         chart_series=_chart_series(history),
         product_types={pt.id: pt for pt in _product_types()},
         today=services.today_wib(),
+    )
+
+
+# --- price-change requests: the IKM's side ---------------------------------------------------------
+
+
+def _my_listing(listing_id):
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not is_own_listing(current_user, listing):
+        abort(404)
+    return listing
+
+
+@bp.route("/seller/listings/<int:listing_id>/price-request", methods=["GET", "POST"])
+@allow("seller")
+def new_price_request(listing_id):
+    listing = _my_listing(listing_id)
+    pending = services.pending_request_for(listing)
+    schedule = services.schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
+    form = PriceChangeRequestForm()
+    if pending is None and form.validate_on_submit():
+        try:
+            services.request_price_change(current_user, listing, form.price_idr.data, form.reason.data)
+        except (services.RequestRefused, NotAllowed) as error:
+            db.session.rollback()
+            form.price_idr.errors = [*form.price_idr.errors, error.message]
+        else:
+            db.session.commit()
+            flash(_l("Your request has been sent to the coordinator."), "success")
+            return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
+    return render_template(
+        "pricing/price_request_form.html", form=form, listing=listing, pending=pending, schedule=schedule
+    )
+
+
+@bp.get("/seller/price-requests")
+@allow("seller")
+def seller_requests():
+    query = (
+        select(PriceChangeRequest)
+        .where(PriceChangeRequest.organization_id == current_user.organization_id)
+        .options(selectinload(PriceChangeRequest.listing))
+        .order_by(PriceChangeRequest.id.desc())
+    )
+    pagination = db.paginate(query, page=page_arg(), per_page=20, error_out=False)
+    return render_template("pricing/seller_requests.html", pagination=pagination, form=WithdrawForm())
+
+
+@bp.post("/seller/price-requests/<int:request_id>/withdraw")
+@allow("seller")
+def withdraw_price_request(request_id):
+    change = db.session.get(PriceChangeRequest, request_id)
+    if change is None or change.organization_id != current_user.organization_id:
+        abort(404)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_price_request(current_user, change)
+        except (services.RequestRefused, InvalidTransition):
+            db.session.rollback()
+            flash(_l("Only a waiting request can be withdrawn."), "danger")
+        else:
+            db.session.commit()
+            flash(_l("Your request has been withdrawn."), "success")
+    return redirect(url_for("catalog.edit_listing", listing_id=change.listing_id))
+
+
+# --- price-change requests: the coordinator's side -------------------------------------------------
+
+
+@bp.get("/coordinator/price-requests")
+@allow("coordinator")
+def coordinator_requests():
+    status = request.args.get("status", RequestStatus.PENDING)
+    if status not in RequestStatus.ALL:
+        status = RequestStatus.PENDING
+    return render_template(
+        "pricing/coordinator_requests.html",
+        status=status,
+        tabs=RequestStatus.ALL,
+        counts=services.request_counts(current_user.sentra_id),
+        pagination=services.price_requests_of_sentra(current_user.sentra_id, status, page_arg()),
+    )
+
+
+def _request_of_my_sentra(request_id):
+    change = db.session.get(PriceChangeRequest, request_id)
+    if change is None or change.sentra_id != current_user.sentra_id:
+        abort(404)
+    return change
+
+
+@bp.route("/coordinator/price-requests/<int:request_id>", methods=["GET", "POST"])
+@allow("coordinator")
+def coordinator_request(request_id):
+    change = _request_of_my_sentra(request_id)
+    form = PriceRequestDecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.decide_price_request(current_user, change, form.decision.data, form.reason.data)
+        except services.RequestRefused as error:
+            db.session.rollback()
+            form.decision.errors = [*form.decision.errors, error.message]
+        except InvalidTransition:
+            db.session.rollback()
+            form.decision.errors = [*form.decision.errors, _l("This request has already been decided or withdrawn.")]
+        else:
+            db.session.commit()
+            flash(_l("Decision saved; the IKM has been emailed."), "success")
+            return redirect(url_for("pricing.coordinator_requests"))
+        change = _request_of_my_sentra(request_id)
+    listing = change.listing
+    return render_template(
+        "pricing/coordinator_request.html",
+        change=change,
+        listing=listing,
+        form=form,
+        schedule=services.schedule_in_force(change.sentra_id, listing.product_type_id),
+        history=services.requests_of_listing(listing),
+    )
+
+
+# --- competition monitor and sanctions ------------------------------------------------------------
+
+
+@bp.get("/coordinator/competition")
+@allow("coordinator")
+def competition():
+    product_types = _product_types()
+    chosen = request.args.get("product_type", type=int)
+    product_type = next((pt for pt in product_types if pt.id == chosen), product_types[0] if product_types else None)
+    days = request.args.get("period", type=int)
+    days = days if days in services.PERIODS else services.PERIODS[0]
+    figures = services.competition_figures(current_user.sentra_id, product_type.id, days) if product_type else None
+    return render_template(
+        "pricing/competition.html",
+        product_types=product_types,
+        product_type=product_type,
+        days=days,
+        periods=services.PERIODS,
+        figures=figures,
+    )
+
+
+def _ikm_of_my_sentra(organization_id):
+    org = db.session.get(Organization, organization_id)
+    if org is None or not coordinator_may_manage(current_user, org):
+        abort(404)
+    return org
+
+
+@bp.route("/coordinator/organizations/<int:organization_id>/sanctions", methods=["GET", "POST"])
+@allow("coordinator")
+def sanctions(organization_id):
+    org = _ikm_of_my_sentra(organization_id)
+    form = SanctionForm()
+    product_types = _product_types()
+    form.product_type_id.choices = choices(
+        [("", _l("None in particular"))] + [(str(pt.id), pt.name) for pt in product_types]
+    )
+    if not form.is_submitted() and request.args.get("product_type", type=int):
+        form.product_type_id.data = str(request.args.get("product_type", type=int))
+    if form.validate_on_submit():
+        chosen = int(form.product_type_id.data) if (form.product_type_id.data or "").isdigit() else None
+        product_type = next((pt for pt in product_types if pt.id == chosen), None)
+        try:
+            services.give_sanction(
+                current_user,
+                org,
+                form.kind.data,
+                form.reason.data,
+                override_reason=form.override_reason.data if form.override.data else None,
+                product_type=product_type,
+            )
+        except services.SanctionRefused as error:
+            db.session.rollback()
+            form.kind.errors = [*form.kind.errors, error.message]
+        except InvalidTransition:
+            db.session.rollback()
+            form.kind.errors = [*form.kind.errors, _l("Only an approved IKM can be suspended.")]
+        else:
+            db.session.commit()
+            if form.kind.data == SanctionKind.SUSPENSION:
+                flash(_l("The IKM is suspended: its listings are hidden until you lift the suspension."), "success")
+            else:
+                flash(_l("The warning is recorded and the IKM has been emailed."), "success")
+            return redirect(url_for("pricing.sanctions", organization_id=org.id))
+        org = _ikm_of_my_sentra(organization_id)
+    warnings = services.recent_warnings(org)
+    return render_template(
+        "pricing/sanctions.html",
+        org=org,
+        form=form,
+        history=services.sanctions_of_organization(org),
+        warnings=warnings,
+        needs_override=warnings < services.WARNINGS_BEFORE_SUSPENSION,
     )

@@ -43,6 +43,61 @@ MATRIX = {
         ("POST", lambda w: f"/coordinator/prices/{w.product_type.id}/new", only("coordinator")),
         ("GET", lambda w: "/coordinator/prices/2147483647/new", {**only("coordinator"), "coordinator": 404}),
     ],
+    "pricing.new_price_request": [
+        ("GET", lambda w: f"/seller/listings/{w.draft_listing.id}/price-request", only("seller")),
+        ("POST", lambda w: f"/seller/listings/{w.draft_listing.id}/price-request", only("seller")),
+        # Another IKM's listing: as if it did not exist.
+        (
+            "GET",
+            lambda w: f"/seller/listings/{w.neighbour_draft.id}/price-request",
+            {**only("seller"), "seller": 404},
+        ),
+    ],
+    "pricing.seller_requests": [("GET", lambda w: "/seller/price-requests", only("seller"))],
+    "pricing.withdraw_price_request": [
+        ("POST", lambda w: f"/seller/price-requests/{w.price_request.id}/withdraw", only("seller")),
+        (
+            "POST",
+            lambda w: f"/seller/price-requests/{w.neighbour_request.id}/withdraw",
+            {**only("seller"), "seller": 404},
+        ),
+    ],
+    "pricing.coordinator_requests": [("GET", lambda w: "/coordinator/price-requests", only("coordinator"))],
+    "pricing.coordinator_request": [
+        ("GET", lambda w: f"/coordinator/price-requests/{w.price_request.id}", only("coordinator")),
+        ("POST", lambda w: f"/coordinator/price-requests/{w.price_request.id}", only("coordinator")),
+        # Another sentra's request: the Jombang coordinator can neither see nor decide it.
+        (
+            "GET",
+            lambda w: f"/coordinator/price-requests/{w.ceper_request.id}",
+            {**only("coordinator"), "coordinator": 404},
+        ),
+        (
+            "POST",
+            lambda w: f"/coordinator/price-requests/{w.ceper_request.id}",
+            {**only("coordinator"), "coordinator": 404},
+        ),
+    ],
+    "pricing.competition": [("GET", lambda w: "/coordinator/competition", only("coordinator"))],
+    "pricing.sanctions": [
+        ("GET", lambda w: f"/coordinator/organizations/{w.ikm.id}/sanctions", only("coordinator")),
+        ("POST", lambda w: f"/coordinator/organizations/{w.ikm.id}/sanctions", only("coordinator")),
+        (
+            "GET",
+            lambda w: f"/coordinator/organizations/{w.ceper_ikm.id}/sanctions",
+            {**only("coordinator"), "coordinator": 404},
+        ),
+        (
+            "POST",
+            lambda w: f"/coordinator/organizations/{w.ceper_ikm.id}/sanctions",
+            {**only("coordinator"), "coordinator": 404},
+        ),
+        (
+            "GET",
+            lambda w: f"/coordinator/organizations/{w.buyer_org.id}/sanctions",
+            {**only("coordinator"), "coordinator": 404},
+        ),
+    ],
     "pricing.reference_prices": [
         ("GET", lambda w: f"/sentra/{w.jombang.slug}/harga-acuan", every_role(OK)),
         ("GET", lambda w: "/sentra/no-such-sentra/harga-acuan", every_role(404)),

@@ -83,6 +83,21 @@ FORMS["new_schedule"] = (
     lambda w: f"/coordinator/prices/{w.product_type.id}/new",
     pricing_forms.PriceScheduleForm,
 )
+FORMS["new_price_request"] = (
+    "seller",
+    lambda w: f"/seller/listings/{w.draft_listing.id}/price-request",
+    pricing_forms.PriceChangeRequestForm,
+)
+FORMS["decide_price_request"] = (
+    "coordinator",
+    lambda w: f"/coordinator/price-requests/{w.price_request.id}",
+    pricing_forms.PriceRequestDecisionForm,
+)
+FORMS["sanction"] = (
+    "coordinator",
+    lambda w: f"/coordinator/organizations/{w.ikm.id}/sanctions",
+    pricing_forms.SanctionForm,
+)
 REDIRECTING_FORMS = {"set_stock"}
 
 
@@ -105,6 +120,7 @@ BUTTON_ROUTES = {
     "accounts.admin_set_staff_active",
     "accounts.admin_send_password_link",
     "catalog.listing_action",
+    "pricing.withdraw_price_request",
     "catalog.photo_cover",
     "catalog.photo_delete",
     "core.set_language",

@@ -17,12 +17,32 @@ def listing_form(w, **overrides):
     return form(w, **{"stock": "100", **overrides})
 
 
-def test_a_price_outside_the_band_is_refused_naming_the_band(client, catalog_world, login_as):
+def test_a_price_outside_the_band_is_refused_naming_the_band_and_counted(client, catalog_world, login_as):
+    from marketplace.pricing.models import OutOfBandAttempt
+
     login_as("seller")
     before = table_counts()
     page = client.post("/seller/listings/new", data=listing_form(catalog_world, price_idr="200000"))
     assert "Harga harus berada dalam rentang yang berlaku: Rp 50.000 sampai Rp 150.000." in page.get_data(as_text=True)
-    assert table_counts() == before
+    after = table_counts()
+    # Nothing is stored but the refused attempt, counted for the coordinator's competition monitor.
+    assert after.pop("out_of_band_attempt") == before.pop("out_of_band_attempt") + 1
+    assert after == before
+    [attempt] = OutOfBandAttempt.query.all()
+    assert (attempt.organization_id, attempt.price_idr, attempt.listing_id) == (catalog_world.ikm.id, 200_000, None)
+    assert attempt.schedule_id == catalog_world.band.id
+
+
+def test_a_refused_edit_is_counted_against_the_listing(client, catalog_world, login_as):
+    from marketplace.pricing.models import OutOfBandAttempt
+    from tests.catalog.test_listings import form_from
+
+    login_as("seller")
+    listing = catalog_world.active_listing
+    client.post(f"/seller/listings/{listing.id}/edit", data=form_from(listing, price_idr="49999"))
+    [attempt] = OutOfBandAttempt.query.all()
+    assert (attempt.listing_id, attempt.price_idr) == (listing.id, 49_999)
+    assert listing.price_idr == 85_000
 
 
 def test_the_listing_form_shows_the_bands_in_force(client, catalog_world, login_as):
