@@ -154,10 +154,11 @@ def seed_demo():
     users = {u.email: u for u in db.session.scalars(select(User).where(User.organization_id.is_not(None)))}
     listings = seed_catalog(users)
 
-    from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing
+    from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing, seed_requests_and_sanctions
 
     coordinator = db.session.scalar(select(User).where(User.email == "koordinator@jombang.example.com"))
     seed_pricing(sentras["slag-aluminium-jombang"], coordinator)
+    seed_requests_and_sanctions(sentras["slag-aluminium-jombang"], coordinator)
     ceper_coordinator = db.session.scalar(select(User).where(User.email == "koordinator@ceper.example.com"))
     schedules = seed_pricing(sentras["logam-ceper-klaten"], ceper_coordinator, CEPER_SCHEDULES)
 

@@ -69,3 +69,88 @@ def seed_pricing(sentra, coordinator, schedules=SCHEDULES):
         )
     db.session.flush()
     return db.session.query(PriceSchedule).count()
+
+
+def seed_requests_and_sanctions(sentra, coordinator):
+    """Pending price-change requests from three Jombang IKMs, a written warning and two refused prices for one IKM.
+
+    Rows are written directly (as if made through the pages, without their mails); each part is added only once."""
+    from marketplace.accounts.models import Organization, User
+    from marketplace.catalog.models import Listing, ListingStatus
+    from marketplace.pricing.models import OutOfBandAttempt, PriceChangeRequest, Sanction, SanctionKind
+    from marketplace.pricing.services import in_force_by_product_type, schedules_of_sentra
+
+    in_force = in_force_by_product_type(schedules_of_sentra(sentra.id))
+    if not db.session.scalar(select(PriceChangeRequest.id).where(PriceChangeRequest.sentra_id == sentra.id).limit(1)):
+        listings = db.session.scalars(
+            select(Listing)
+            .join(Organization, Organization.id == Listing.organization_id)
+            .where(Organization.sentra_id == sentra.id, Listing.status == ListingStatus.ACTIVE)
+            .order_by(Listing.id)
+        ).all()
+        reasons = [
+            "Mutu K-350 dengan uji laboratorium; biaya semen kami lebih tinggi dari rata-rata.",
+            "Pesanan rutin pabrik keramik Mojokerto, 2.000 m² per bulan.",
+            "Biaya angkut dari desa kami lebih jauh ke jalan provinsi.",
+        ]
+        asked_by = set()
+        for listing in listings:
+            schedule = in_force.get(listing.product_type_id)
+            if schedule is None or schedule.mode != "band" or listing.organization_id in asked_by:
+                continue
+            # The first asks above the ceiling (an exception), the others inside the band.
+            price = (
+                schedule.ceiling_idr * 105 // 100
+                if not asked_by
+                else (schedule.reference_idr + schedule.ceiling_idr) // 2
+            )
+            if price == listing.price_idr:
+                continue
+            owner = db.session.scalar(
+                select(User).where(User.organization_id == listing.organization_id, User.is_owner)
+            )
+            db.session.add(
+                PriceChangeRequest(
+                    listing_id=listing.id,
+                    organization_id=listing.organization_id,
+                    sentra_id=sentra.id,
+                    requested_by_id=owner.id,
+                    current_price_idr=listing.price_idr,
+                    schedule_id=schedule.id,
+                    price_idr=price,
+                    reason=reasons[len(asked_by)],
+                )
+            )
+            asked_by.add(listing.organization_id)
+            if len(asked_by) == len(reasons):
+                break
+
+    warned = db.session.scalar(
+        select(Organization).where(Organization.sentra_id == sentra.id, Organization.name == "UD Batako Karya Bersama")
+    )
+    batako = db.session.scalar(select(ProductType).where(ProductType.slug == "batako-press"))
+    if warned is not None and not db.session.scalar(select(Sanction.id).where(Sanction.organization_id == warned.id)):
+        db.session.add(
+            Sanction(
+                sentra_id=sentra.id,
+                organization_id=warned.id,
+                product_type_id=batako.id,
+                kind=SanctionKind.WARNING,
+                reason="Menawarkan batako di bawah batas bawah kepada pembeli lewat telepon.",
+                given_by_id=coordinator.id,
+            )
+        )
+        schedule = in_force.get(batako.id)
+        owner = db.session.scalar(select(User).where(User.organization_id == warned.id, User.is_owner))
+        for price in (2_700, 2_800):
+            db.session.add(
+                OutOfBandAttempt(
+                    organization_id=warned.id,
+                    sentra_id=sentra.id,
+                    product_type_id=batako.id,
+                    user_id=owner.id,
+                    schedule_id=schedule.id,
+                    price_idr=price,
+                )
+            )
+    db.session.flush()

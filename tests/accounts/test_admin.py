@@ -134,6 +134,14 @@ def test_seed_demo_is_idempotent_and_complete(app, db):
     assert {s.mode for s in in_force.values()} == {"band", "fixed"}
     assert any(s.tiers for s in in_force.values())
     assert any(pricing.is_future(s) for s in schedules)
+    # A few pending price-change requests from different IKMs, one of them outside the band; one IKM warned.
+    from marketplace.pricing.models import PriceChangeRequest, Sanction
+
+    waiting = db.session.scalars(select(PriceChangeRequest).where(PriceChangeRequest.status == "pending")).all()
+    assert len(waiting) == 3 and len({r.organization_id for r in waiting}) == 3
+    assert any(not r.schedule.allows(r.price_idr) for r in waiting)
+    [warning] = db.session.scalars(select(Sanction)).all()
+    assert warning.kind == "warning" and warning.organization.name == "UD Batako Karya Bersama"
     # Every live demo listing keeps to the price in force of its sentra.
     for listing in db.session.scalars(select(Listing).where(Listing.status == "active")):
         schedule = pricing.schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
