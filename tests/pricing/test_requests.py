@@ -1,6 +1,8 @@
 """Price-change requests: the IKM asks, the coordinator approves (an exception until the next schedule) or rejects."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -11,7 +13,7 @@ from marketplace.pricing.models import PriceChangeRequest
 from tests import factories
 from tests.accounts.helpers import outbox_to
 from tests.catalog.test_listings import form_from
-from tests.helpers import table_counts
+from tests.helpers import QueryCounter, table_counts
 
 
 def _ask(client, listing, price="175000", reason="Bahan baku naik 20 %"):
@@ -231,3 +233,110 @@ def test_request_pages_list_and_paginate(client, catalog_world, login_as):
     login_as("seller")
     page = client.get("/seller/price-requests").get_data(as_text=True)
     assert page.count('data-testid="request-row"') == 1
+
+
+def _more_requests(db, w, n):
+    for _ in range(n):
+        ikm = factories.make_ikm(w.jombang)
+        listing = factories.make_listing(ikm, w.product_type)
+        factories.make_price_request(listing, price=99_000)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("url", ["/coordinator/price-requests", "/coordinator/price-requests?status=pending"])
+def test_the_request_list_costs_the_same_queries_for_more_requests(client, db, catalog_world, login_as, url):
+    login_as("coordinator")
+    client.get(url)  # warm up: session, translations
+    db.session.commit()  # both measures start from an empty identity map
+    with QueryCounter() as few:
+        client.get(url)
+    _more_requests(db, catalog_world, 6)
+    with QueryCounter() as many:
+        page = client.get(url).get_data(as_text=True)
+    assert page.count('data-testid="request-row"') == 8
+    assert many.count == few.count
+
+
+def test_the_sellers_request_list_costs_the_same_queries_for_more_requests(client, db, catalog_world, login_as):
+    w = catalog_world
+    login_as("seller")
+    client.get("/seller/price-requests")
+    db.session.commit()  # both measures start from an empty identity map
+    with QueryCounter() as few:
+        client.get("/seller/price-requests")
+    for _ in range(5):
+        listing = factories.make_listing(w.ikm, w.product_type)
+        factories.make_price_request(listing, price=99_000, requested_by=w.seller)
+    db.session.commit()
+    with QueryCounter() as many:
+        page = client.get("/seller/price-requests").get_data(as_text=True)
+    assert page.count('data-testid="request-row"') == 6
+    assert many.count == few.count
+
+
+OPERATIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("set_price"), st.integers(min_value=1, max_value=300_000)),
+        st.tuples(st.just("request"), st.integers(min_value=1, max_value=300_000)),
+        st.tuples(st.sampled_from(["approve", "reject", "withdraw", "apply_due"]), st.just(0)),
+        st.tuples(st.just("new_band"), st.integers(min_value=1, max_value=200_000)),
+        st.tuples(st.just("new_fixed"), st.integers(min_value=1, max_value=200_000)),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=OPERATIONS)
+def test_buyers_only_ever_see_prices_the_coordinator_allowed(db, catalog_world, operations):
+    """Property: whatever sellers and coordinators do, in any order, a listing buyers can see sells inside the band
+    in force, at the reference in fixed mode, or at a price the coordinator approved under the schedule in force."""
+    from marketplace.catalog import services as catalog
+    from marketplace.catalog.models import Listing
+    from marketplace.core.errors import DomainError
+
+    w = catalog_world
+    listing = w.active_listing
+    try:
+        services.withdraw_price_request(w.seller, w.price_request)
+        for name, value in operations:
+            try:
+                with db.session.begin_nested():
+                    if name == "set_price":
+                        data = {f: getattr(listing, f) for f in catalog.EDITABLE_FIELDS}
+                        catalog.update_listing(w.seller, listing, {**data, "price_idr": value})
+                    elif name == "request":
+                        services.request_price_change(w.seller, listing, value, "Alasan uji")
+                    elif name in ("approve", "reject", "withdraw"):
+                        pending = services.pending_request_for(listing)
+                        if pending is None:
+                            continue
+                        if name == "withdraw":
+                            services.withdraw_price_request(w.seller, pending)
+                        else:
+                            services.decide_price_request(w.coordinator, pending, name, "Keputusan uji")
+                    elif name == "apply_due":
+                        services.apply_due()
+                    else:
+                        factories.make_schedule(
+                            w.jombang,
+                            w.product_type,
+                            reference=value,
+                            floor=max(1, value // 2),
+                            ceiling=value * 2,
+                            mode="band" if name == "new_band" else "fixed",
+                            days_ago=0,  # today: of two schedules on the same day the newest wins
+                        )
+            except DomainError:
+                pass
+            visible = db.session.scalars(catalog.public_listings().where(Listing.id == listing.id)).all()
+            schedule = services.schedule_in_force(w.jombang.id, w.product_type.id)
+            if visible:
+                assert services.price_allowed(listing, schedule)
+                if schedule.mode == "band" and not schedule.allows(listing.price_idr):
+                    approved = PriceChangeRequest.query.filter_by(
+                        listing_id=listing.id, status="approved", price_idr=listing.price_idr
+                    ).count()
+                    assert listing.price_exception_schedule_id == schedule.id and approved
+    finally:
+        db.session.rollback()
