@@ -524,12 +524,13 @@ class SanctionRefused(DomainError):
 
 def recent_warnings(organization, moment=None):
     """How many written warnings the IKM got in the last 12 months."""
-    since = (moment or utcnow()) - timedelta(days=SANCTION_MEMORY_DAYS)
+    now = moment or utcnow()
+    since = now - timedelta(days=SANCTION_MEMORY_DAYS)
     return db.session.scalar(
         select(func.count(Sanction.id)).where(
             Sanction.organization_id == organization.id,
             Sanction.kind == SanctionKind.WARNING,
-            Sanction.created_at >= since,
+            Sanction.created_at.between(since, now),
         )
     )
 
@@ -732,7 +733,7 @@ def competition_figures(sentra_id, product_type_id, days, moment=None):
         .where(
             OutOfBandAttempt.sentra_id == sentra_id,
             OutOfBandAttempt.product_type_id == product_type_id,
-            OutOfBandAttempt.created_at >= since,
+            OutOfBandAttempt.created_at.between(since, now),
         )
         .group_by(Organization.id, Organization.name)
     ).all()
@@ -742,7 +743,12 @@ def competition_figures(sentra_id, product_type_id, days, moment=None):
 
     figures.sanctions = db.session.scalars(
         select(Sanction)
-        .where(Sanction.sentra_id == sentra_id, Sanction.created_at >= since)
+        .where(
+            Sanction.sentra_id == sentra_id,
+            Sanction.created_at.between(since, now),
+            # This product type's sanctions and the general ones, not those about another product.
+            Sanction.product_type_id.is_(None) | (Sanction.product_type_id == product_type_id),
+        )
         .options(selectinload(Sanction.organization), selectinload(Sanction.product_type))
         .order_by(Sanction.created_at.desc(), Sanction.id.desc())
     ).all()
@@ -756,7 +762,9 @@ def competition_figures(sentra_id, product_type_id, days, moment=None):
     total_capacity = sum(row.capacity for row in ikms.values())
     for row in ikms.values():
         if total_capacity:
-            row.capacity_share_pct = (Decimal(100) * row.capacity / total_capacity).quantize(Decimal("0.1"))
+            row.capacity_share_pct = (Decimal(100) * row.capacity / total_capacity).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
+            )
     figures.capacity_hhi = hhi([row.capacity for row in ikms.values()])
     figures.ikms = sorted(ikms.values(), key=lambda r: (-r.capacity, r.name))
     return figures
