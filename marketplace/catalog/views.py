@@ -24,7 +24,7 @@ from marketplace.catalog.forms import (
     StockForm,
 )
 from marketplace.catalog.models import Category, Listing, ListingPhoto, ListingStatus, ProductType
-from marketplace.core.access import PUBLIC, allow
+from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import DomainError
 from marketplace.core.forms import choices
 from marketplace.core.images import ImageRejected
@@ -187,11 +187,7 @@ def media(key):
 
 
 def _my_listing(listing_id):
-    """Object check: a listing of the seller's own organization, else 404 (no hint that it exists)."""
-    listing = db.session.get(Listing, listing_id)
-    if listing is None or not services.is_own_listing(current_user, listing):
-        abort(404)
-    return listing
+    return object_or_404(Listing, listing_id, services.is_own_listing)
 
 
 def _product_type_choices():

@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -7,7 +7,7 @@ from marketplace.accounts import services as accounts
 from marketplace.accounts.forms import DecisionForm
 from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus, User
 from marketplace.coordination import bp
-from marketplace.core.access import allow
+from marketplace.core.access import allow, object_or_404
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.models import AuditEntry
 from marketplace.core.routing import page_arg
@@ -19,10 +19,7 @@ TABS = OrganizationStatus.ALL
 
 def _ikm_of_my_sentra(organization_id):
     """Object check: an IKM of the coordinator's own sentra, else 404 (no hint that it exists)."""
-    org = db.session.get(Organization, organization_id)
-    if org is None or not accounts.coordinator_may_manage(current_user, org):
-        abort(404)
-    return org
+    return object_or_404(Organization, organization_id, accounts.coordinator_may_manage)
 
 
 @bp.get("/")

@@ -77,3 +77,13 @@ def init_access(app):
     # Flask's own static route is public by nature.
     app.view_functions["static"].access_policy = AccessPolicy((PUBLIC,))
     app.before_request(enforce_access_policy)
+
+
+def object_or_404(model, object_id, may_use):
+    """Object check after the role check: the row if `may_use(current_user, row)`, else 404 (no hint it exists)."""
+    from marketplace.extensions import db
+
+    obj = db.session.get(model, object_id)
+    if obj is None or not may_use(current_user, obj):
+        abort(404)
+    return obj

@@ -14,7 +14,7 @@ from marketplace.accounts.models import Organization, Sentra
 from marketplace.accounts.services import coordinator_may_manage
 from marketplace.catalog.models import Listing, ProductType
 from marketplace.catalog.services import NotAllowed, is_own_listing
-from marketplace.core.access import PUBLIC, allow
+from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import InvalidTransition
 from marketplace.core.forms import choices
 from marketplace.core.money import plain_quantity
@@ -123,17 +123,10 @@ def reference_prices(slug):
 # --- price-change requests: the IKM's side ---------------------------------------------------------
 
 
-def _my_listing(listing_id):
-    listing = db.session.get(Listing, listing_id)
-    if listing is None or not is_own_listing(current_user, listing):
-        abort(404)
-    return listing
-
-
 @bp.route("/seller/listings/<int:listing_id>/price-request", methods=["GET", "POST"])
 @allow("seller")
 def new_price_request(listing_id):
-    listing = _my_listing(listing_id)
+    listing = object_or_404(Listing, listing_id, is_own_listing)
     pending = services.pending_request_for(listing)
     schedule = services.schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
     form = PriceChangeRequestForm()
@@ -168,9 +161,9 @@ def seller_requests():
 @bp.post("/seller/price-requests/<int:request_id>/withdraw")
 @allow("seller")
 def withdraw_price_request(request_id):
-    change = db.session.get(PriceChangeRequest, request_id)
-    if change is None or change.organization_id != current_user.organization_id:
-        abort(404)
+    change = object_or_404(
+        PriceChangeRequest, request_id, lambda user, change: change.organization_id == user.organization_id
+    )
     form = WithdrawForm()
     if form.validate_on_submit():
         try:
@@ -203,10 +196,7 @@ def coordinator_requests():
 
 
 def _request_of_my_sentra(request_id):
-    change = db.session.get(PriceChangeRequest, request_id)
-    if change is None or change.sentra_id != current_user.sentra_id:
-        abort(404)
-    return change
+    return object_or_404(PriceChangeRequest, request_id, lambda user, change: change.sentra_id == user.sentra_id)
 
 
 @bp.route("/coordinator/price-requests/<int:request_id>", methods=["GET", "POST"])
@@ -262,10 +252,7 @@ def competition():
 
 
 def _ikm_of_my_sentra(organization_id):
-    org = db.session.get(Organization, organization_id)
-    if org is None or not coordinator_may_manage(current_user, org):
-        abort(404)
-    return org
+    return object_or_404(Organization, organization_id, coordinator_may_manage)
 
 
 @bp.route("/coordinator/organizations/<int:organization_id>/sanctions", methods=["GET", "POST"])
