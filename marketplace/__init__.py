@@ -141,6 +141,7 @@ def _register_blueprints(app):
 def _register_template_helpers(app):
     from flask_babel import get_locale
 
+    from marketplace.core.flashing import init_flashing
     from marketplace.core.money import format_idr, format_quantity, plain_quantity
     from marketplace.core.timeutil import format_day, format_wib
 
@@ -149,6 +150,7 @@ def _register_template_helpers(app):
     app.jinja_env.filters["qty"] = format_quantity
     app.jinja_env.filters["plain_qty"] = plain_quantity
     app.jinja_env.filters["date_id"] = format_day
+    init_flashing(app)
 
     @app.context_processor
     def inject_globals():

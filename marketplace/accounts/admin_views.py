@@ -1,6 +1,6 @@
 """The platform admin's pages: sentras and staff accounts."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from marketplace.accounts.forms import ConfirmForm, SentraForm, StaffStatusForm,
 from marketplace.accounts.models import Sentra, User
 from marketplace.core.access import allow
 from marketplace.core.errors import DomainError
+from marketplace.core.flashing import flash
 from marketplace.core.forms import choices
 from marketplace.core.routing import page_arg
 from marketplace.extensions import db

@@ -1,6 +1,6 @@
 """Registration, sign-in, passwords, profile, organization and colleagues."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -24,6 +24,7 @@ from marketplace.accounts.forms import (
 from marketplace.accounts.models import Invitation, Sentra, User
 from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow
 from marketplace.core.errors import DomainError
+from marketplace.core.flashing import flash
 from marketplace.core.forms import choices
 from marketplace.core.security import safe_next_url
 from marketplace.extensions import db, limiter

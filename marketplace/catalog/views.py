@@ -2,7 +2,7 @@
 
 import mimetypes
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +26,7 @@ from marketplace.catalog.forms import (
 from marketplace.catalog.models import Category, Listing, ListingPhoto, ListingStatus, ProductType
 from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import DomainError
+from marketplace.core.flashing import flash
 from marketplace.core.forms import choices
 from marketplace.core.images import ImageRejected
 from marketplace.core.routing import page_arg

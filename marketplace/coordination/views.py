@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -9,6 +9,7 @@ from marketplace.accounts.models import Organization, OrganizationKind, Organiza
 from marketplace.coordination import bp
 from marketplace.core.access import allow, object_or_404
 from marketplace.core.errors import DomainError, InvalidTransition
+from marketplace.core.flashing import flash
 from marketplace.core.models import AuditEntry
 from marketplace.core.routing import page_arg
 from marketplace.extensions import db

@@ -5,9 +5,11 @@ Usage on a view:  @allow(PUBLIC) / @allow(ANONYMOUS) / @allow(AUTHENTICATED) /
 A route without a declaration is refused (fail closed), and a test fails on it.
 """
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from marketplace.core.flashing import flash
 
 PUBLIC = "public"  # anyone, signed in or not
 ANONYMOUS = "anonymous"  # only visitors who are not signed in (login, registration)

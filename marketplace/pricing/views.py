@@ -3,7 +3,7 @@ IKMs ask for prices; everyone reads the sentra's reference prices."""
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from marketplace.catalog.models import Listing, ProductType
 from marketplace.catalog.services import NotAllowed, is_own_listing
 from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import InvalidTransition
+from marketplace.core.flashing import flash
 from marketplace.core.forms import choices
 from marketplace.core.money import plain_quantity
 from marketplace.core.routing import page_arg
