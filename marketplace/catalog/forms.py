@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from marketplace.catalog.models import Unit
 from marketplace.core.forms import BaseForm, bounded, choices, slug_field, text_field
 from marketplace.core.money import plain_quantity
+from marketplace.core.submissions import OnceFormMixin
 
 REQUIRED = _l("This field is required.")
 MAX_QUANTITY = Decimal("999999999.999")  # what Numeric(12, 3) holds
@@ -119,6 +120,10 @@ class ListingForm(BaseForm):
 
     def validate_capacity_per_month(self, field):
         _at_most_three_decimals(self, field)
+
+
+class NewListingForm(OnceFormMixin, ListingForm):
+    """Creating a listing: sent once (editing one changes the same row, so it needs no token)."""
 
 
 class StockForm(BaseForm):

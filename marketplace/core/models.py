@@ -1,4 +1,4 @@
-"""Shared tables: the append-only audit log and the mail outbox."""
+"""Shared tables: the append-only audit log, the mail outbox and one-time submission tokens."""
 
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -46,4 +46,26 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         db.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
         db.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    )
+
+
+class SubmissionToken(db.Model):
+    """A form's one-time token, claimed by the operation it started: a replay of the form finds it taken.
+
+    Inserted first thing in the operation's transaction, so a failed operation gives its token back. It
+    remembers what the submit made, so that a replay can answer with the same page as the first submit.
+    """
+
+    __tablename__ = "submission_token"
+
+    id = db.Column(db.Integer, primary_key=True)
+    token = db.Column(db.String(64), nullable=False)
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    object_type = db.Column(db.String(64))
+    object_id = db.Column(db.Integer)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        db.UniqueConstraint("user_id", "token"),
+        db.CheckConstraint("(object_type IS NULL) = (object_id IS NULL)", name="object_named_whole"),
     )

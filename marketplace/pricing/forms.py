@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from marketplace.catalog.forms import MAX_PRICE_IDR
 from marketplace.core.forms import BaseForm, bounded, choices
+from marketplace.core.submissions import OnceFormMixin
 from marketplace.pricing.models import PriceMode, SanctionKind
 from marketplace.pricing.services import InvalidSchedule, parse_tiers
 
@@ -16,7 +17,7 @@ def _rupiah(label, required=True):
     return IntegerField(label, validators=validators)
 
 
-class PriceScheduleForm(BaseForm):
+class PriceScheduleForm(OnceFormMixin, BaseForm):
     mode = RadioField(
         _l("Mode"),
         choices=choices([(PriceMode.BAND, _l("Price band")), (PriceMode.FIXED, _l("Fixed price"))]),
@@ -76,7 +77,7 @@ def _reason_field(label=None):
     )
 
 
-class PriceChangeRequestForm(BaseForm):
+class PriceChangeRequestForm(OnceFormMixin, BaseForm):
     price_idr = IntegerField(
         _l("Price you ask for, per unit (Rp)"),
         validators=[
@@ -102,7 +103,7 @@ class PriceRequestDecisionForm(BaseForm):
             raise ValidationError(_l("Give a reason of at least 5 characters."))
 
 
-class SanctionForm(BaseForm):
+class SanctionForm(OnceFormMixin, BaseForm):
     kind = RadioField(
         _l("Sanction"),
         choices=choices([(SanctionKind.WARNING, _l("Written warning")), (SanctionKind.SUSPENSION, _l("Suspension"))]),

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, InvalidTransition, check_transition
+from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import WIB, utcnow
 from marketplace.extensions import db
 from marketplace.pricing.models import (
@@ -83,8 +84,9 @@ def check_tiers(tiers):
         previous_qty, previous_pct = min_qty, pct
 
 
-def publish_schedule(coordinator, product_type, data, tiers, moment=None):
+def publish_schedule(coordinator, product_type, data, tiers, moment=None, submission_token=None):
     """A new schedule for the coordinator's own sentra; schedules are never edited."""
+    submission = claim_submission(coordinator, submission_token) if submission_token is not None else None
     if coordinator.role != "coordinator":
         raise InvalidSchedule(_l("Only a coordinator of the sentra sets its prices."))
     mode = data["mode"]
@@ -134,6 +136,7 @@ def publish_schedule(coordinator, product_type, data, tiers, moment=None):
         },
         note=data["reason"],
     )
+    record_submission(submission, schedule)
     return schedule
 
 
@@ -321,12 +324,13 @@ def _tell_coordinators_of_request(change):
         )
 
 
-def request_price_change(seller, listing, price_idr, reason):
+def request_price_change(seller, listing, price_idr, reason, submission_token=None):
     """An IKM asks for another price for one of its listings; at most one request per listing waits at a time."""
 
     from marketplace.catalog.models import ListingStatus
     from marketplace.catalog.services import is_own_listing, require_seller_may_sell
 
+    submission = claim_submission(seller, submission_token) if submission_token is not None else None
     if not is_own_listing(seller, listing):
         raise RequestRefused(_l("This listing is not one of your IKM's."))
     require_seller_may_sell(seller)
@@ -366,6 +370,7 @@ def request_price_change(seller, listing, price_idr, reason):
         note=reason,
     )
     _tell_coordinators_of_request(change)
+    record_submission(submission, change)
     return change
 
 
@@ -539,13 +544,23 @@ def suspension_needs_override(organization, moment=None):
     return recent_warnings(organization, moment) < WARNINGS_BEFORE_SUSPENSION
 
 
-def give_sanction(coordinator, organization, kind, reason, override_reason=None, product_type=None, moment=None):
+def give_sanction(
+    coordinator,
+    organization,
+    kind,
+    reason,
+    override_reason=None,
+    product_type=None,
+    moment=None,
+    submission_token=None,
+):
     """A written warning, or a suspension that hides every listing of the IKM until it is lifted. Graded: a
     suspension needs two warnings in the last 12 months, or an override with its own reason."""
     from marketplace.accounts.models import OrganizationStatus
     from marketplace.accounts.services import coordinator_may_manage, decide_organization, organization_recipients
     from marketplace.core.outbox import enqueue_mail, external_url
 
+    submission = claim_submission(coordinator, submission_token) if submission_token is not None else None
     if not coordinator_may_manage(coordinator, organization):
         raise SanctionRefused(_l("This IKM is not in your sentra."))
     if kind not in SanctionKind.ALL:
@@ -601,6 +616,7 @@ def give_sanction(coordinator, organization, kind, reason, override_reason=None,
                 sanction=sanction,
                 link=external_url("pricing.reference_prices", slug=organization.sentra.slug),
             )
+    record_submission(submission, sanction)
     return sanction
 
 

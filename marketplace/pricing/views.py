@@ -20,6 +20,7 @@ from marketplace.core.flashing import flash
 from marketplace.core.forms import choices
 from marketplace.core.money import plain_quantity
 from marketplace.core.routing import page_arg
+from marketplace.core.submissions import DuplicateSubmission, already_sent
 from marketplace.core.timeutil import format_day
 from marketplace.extensions import db
 from marketplace.pricing import bp, services
@@ -73,8 +74,17 @@ def new_schedule(product_type_id):
         form.review_on.data = services.today_wib() + timedelta(days=90)
     if form.validate_on_submit():
         try:
-            services.publish_schedule(current_user, product_type, form.data, form.parsed_tiers)
+            services.publish_schedule(
+                current_user,
+                product_type,
+                form.data,
+                form.parsed_tiers,
+                submission_token=form.submission_token.data,
+            )
+        except DuplicateSubmission:
+            return already_sent(url_for("pricing.coordinator_prices"))
         except services.InvalidSchedule as error:
+            db.session.rollback()
             form.reference_idr.errors = [*form.reference_idr.errors, error.message]
         else:
             db.session.commit()
@@ -131,9 +141,18 @@ def new_price_request(listing_id):
     pending = services.pending_request_for(listing)
     schedule = services.schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
     form = PriceChangeRequestForm()
-    if pending is None and form.validate_on_submit():
+    # A waiting request shows no form; a POST still reaches the service, which answers a replay as such.
+    if form.validate_on_submit():
         try:
-            services.request_price_change(current_user, listing, form.price_idr.data, form.reason.data)
+            services.request_price_change(
+                current_user,
+                listing,
+                form.price_idr.data,
+                form.reason.data,
+                submission_token=form.submission_token.data,
+            )
+        except DuplicateSubmission:
+            return already_sent(url_for("catalog.edit_listing", listing_id=listing.id))
         except (services.RequestRefused, NotAllowed) as error:
             db.session.rollback()
             form.price_idr.errors = [*form.price_idr.errors, error.message]
@@ -278,7 +297,10 @@ def sanctions(organization_id):
                 form.reason.data,
                 override_reason=form.override_reason.data if form.override.data else None,
                 product_type=product_type,
+                submission_token=form.submission_token.data,
             )
+        except DuplicateSubmission:
+            return already_sent(url_for("pricing.sanctions", organization_id=org.id))
         except services.SanctionRefused as error:
             db.session.rollback()
             form.kind.errors = [*form.kind.errors, error.message]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from marketplace.catalog import services
 from marketplace.catalog.models import Listing, ListingEvent, ListingStatus
 from marketplace.core.errors import DomainError
+from marketplace.core.submissions import new_submission_token
 from marketplace.extensions import db
 from tests.accounts.helpers import outbox_to
 from tests.catalog.images import image_bytes, upload
@@ -17,7 +18,9 @@ from tests.helpers import table_counts
 
 
 def form(w, **overrides):
+    """The new-listing form as a freshly loaded page sends it (its one-time token included)."""
     data = {
+        "submission_token": new_submission_token(),
         "product_type_id": str(w.product_type.id),
         "title": "Paving block K-300 merah",
         "description": "Kuat tekan 300 kg/cm²\n<b>tebal</b> 6 cm",

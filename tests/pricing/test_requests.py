@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.core.errors import InvalidTransition
 from marketplace.core.models import AuditEntry
+from marketplace.core.submissions import new_submission_token
 from marketplace.pricing import services
 from marketplace.pricing.models import PriceChangeRequest
 from tests import factories
@@ -17,7 +18,8 @@ from tests.helpers import QueryCounter, table_counts
 
 
 def _ask(client, listing, price="175000", reason="Bahan baku naik 20 %"):
-    return client.post(f"/seller/listings/{listing.id}/price-request", data={"price_idr": price, "reason": reason})
+    data = {"submission_token": new_submission_token(), "price_idr": price, "reason": reason}
+    return client.post(f"/seller/listings/{listing.id}/price-request", data=data)
 
 
 def test_a_seller_asks_for_a_price_and_the_coordinators_hear_of_it(client, catalog_world, login_as):

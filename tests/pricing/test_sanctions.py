@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from marketplace.core.models import AuditEntry
+from marketplace.core.submissions import new_submission_token
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db as _db
 from marketplace.pricing import services
@@ -29,7 +30,8 @@ def _url(org):
 
 
 def _give(client, org, kind="warning", reason="Harga di bawah lantai berulang kali", **extra):
-    return client.post(_url(org), data={"kind": kind, "reason": reason, "product_type_id": "", **extra})
+    data = {"submission_token": new_submission_token(), "kind": kind, "reason": reason, "product_type_id": ""}
+    return client.post(_url(org), data={**data, **extra})
 
 
 def _warn(w, moment=None, reason="Harga di bawah lantai"):

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from marketplace.core.submissions import new_submission_token
 from marketplace.pricing import services
 from marketplace.pricing.models import PriceSchedule
 from tests import factories
@@ -17,6 +18,7 @@ from tests.helpers import table_counts
 def schedule_form(**overrides):
     today = services.today_wib()
     data = {
+        "submission_token": new_submission_token(),
         "mode": "band",
         "reference_idr": "85000",
         "floor_idr": "80000",
