@@ -168,8 +168,9 @@ class ListingPhoto(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     listing_id = db.Column(db.Integer, db.ForeignKey("listing.id", ondelete="CASCADE"), nullable=False, index=True)
-    display_key = db.Column(db.String(200), nullable=False)
-    thumb_key = db.Column(db.String(200), nullable=False)
+    # Unique and indexed: /media/ finds the photo (and whether it may be shown) by its key.
+    display_key = db.Column(db.String(200), nullable=False, index=True, unique=True)
+    thumb_key = db.Column(db.String(200), nullable=False, index=True, unique=True)
     width = db.Column(db.Integer, nullable=False)
     height = db.Column(db.Integer, nullable=False)
     position = db.Column(db.Integer, nullable=False, default=0)

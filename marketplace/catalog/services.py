@@ -17,6 +17,7 @@ from marketplace.core.images import ImageRejected, process_upload
 from marketplace.core.money import format_idr, plain_quantity
 from marketplace.core.outbox import enqueue_mail, external_url
 from marketplace.core.storage import delete_after_commit, get_storage, save_in_transaction
+from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.extensions import db
 
 MAX_PHOTOS = 8
@@ -60,13 +61,26 @@ def is_publicly_visible(listing):
     return price_allowed(listing, schedule_in_force(listing.organization.sentra_id, listing.product_type_id))
 
 
-def may_view_listing(user, listing):
-    """Everyone sees active listings of approved IKMs; the IKM, its coordinator and admins see the rest."""
-    if is_publicly_visible(listing):
-        return True
+def may_view_unpublished(user, listing):
+    """The IKM, its sentra's coordinator and admins see a listing (and its photos) that buyers do not."""
     if not user.is_authenticated:
         return False
     return is_own_listing(user, listing) or coordinator_of_listing(user, listing) or user.role == "admin"
+
+
+def may_view_listing(user, listing):
+    """Everyone sees active listings of approved IKMs; the IKM, its coordinator and admins see the rest."""
+    return is_publicly_visible(listing) or may_view_unpublished(user, listing)
+
+
+def photo_by_key(key):
+    """The listing photo stored under `key` (display size or thumbnail), with its listing and IKM: one query."""
+    return db.session.scalar(
+        select(ListingPhoto)
+        .where((ListingPhoto.display_key == key) | (ListingPhoto.thumb_key == key))
+        .options(joinedload(ListingPhoto.listing).joinedload(Listing.organization))
+        .limit(1)
+    )
 
 
 def require_seller_may_sell(user):
@@ -229,8 +243,9 @@ def _tell_coordinators(listing):
         )
 
 
-def create_listing(seller, data, uploads=None, submit=False):
+def create_listing(seller, data, uploads=None, submit=False, submission_token=None):
     """A new listing of the seller's IKM: a draft, or straight into the coordinator's queue."""
+    submission = claim_submission(seller, submission_token) if submission_token is not None else None
     require_seller_may_sell(seller)
     _check_product_type(data["product_type_id"])
     data = {**data, "price_idr": _price_rule(seller.organization.sentra_id, data["product_type_id"], data["price_idr"])}
@@ -246,6 +261,7 @@ def create_listing(seller, data, uploads=None, submit=False):
     if submit:
         listing.move_to(ListingStatus.PENDING_REVIEW, seller)
         _tell_coordinators(listing)
+    record_submission(submission, listing)
     db.session.flush()
     search.index_listing(listing.id)
     return listing
@@ -516,7 +532,15 @@ class UnitInUse(DomainError):
     pass
 
 
+def _require_admin(actor):
+    # Categories and product types are shared by every sentra: a coordinator only proposes them.
+    if getattr(actor, "role", None) != "admin":
+        raise NotAllowed(_l("Only the platform administrator changes categories and product types."))
+
+
 def save_category(actor, category, data):
+    """Create or edit a category (platform-wide, admin only)."""
+    _require_admin(actor)
     clash = db.session.scalar(
         select(Category.id).where(Category.slug == data["slug"], Category.id != (category.id if category else -1))
     )
@@ -535,7 +559,8 @@ def save_category(actor, category, data):
 
 
 def save_product_type(actor, product_type, data, photo_upload=None):
-    """Create or edit a product type (platform-wide); its photo is verified and re-encoded like any upload."""
+    """Create or edit a product type (platform-wide, admin only); its photo is verified and re-encoded."""
+    _require_admin(actor)
     clash = db.session.scalar(
         select(ProductType.id).where(
             ProductType.slug == data["slug"], ProductType.id != (product_type.id if product_type else -1)

@@ -19,6 +19,7 @@ from marketplace.catalog.forms import (
     ListingActionForm,
     ListingForm,
     ModerationForm,
+    NewListingForm,
     PhotoActionForm,
     ProductTypeForm,
     StockForm,
@@ -32,10 +33,11 @@ from marketplace.core.images import ImageRejected
 from marketplace.core.routing import page_arg
 from marketplace.core.security import safe_next_url
 from marketplace.core.storage import get_storage
+from marketplace.core.submissions import DuplicateSubmission, already_sent
+from marketplace.core.uploads import accepts_uploads
 from marketplace.extensions import db, limiter
 
 PER_PAGE = 24
-PUBLIC_MEDIA_PREFIXES = ("listing/", "product-type/")
 BROWSE_ARGS = ("q", "sentra", "province", "price_min", "price_max", "in_stock", "sni", "max_lead", "sort")
 
 
@@ -172,15 +174,35 @@ def sentra_page(slug):
 @bp.get("/media/<path:key>")
 @allow(PUBLIC)
 def media(key):
-    # Only catalog photos are public; any other kind of stored file needs a route of its own.
+    # Only catalog photos, and only keys the database names (never a path built around one). A product type's photo
+    # is public; a listing's photo is public while the listing is, else only for those who may see the listing,
+    # and never kept by a shared cache. Any other kind of stored file needs a route of its own.
+    if key.startswith("product-type/"):
+        public = db.session.scalar(select(ProductType.id).where(ProductType.photo_key == key).limit(1)) is not None
+        if not public:
+            abort(404)
+    elif key.startswith("listing/"):
+        photo = services.photo_by_key(key)
+        if photo is None:
+            abort(404)
+        public = services.is_publicly_visible(photo.listing)
+        if not public and not services.may_view_unpublished(current_user, photo.listing):
+            abort(404)
+    else:
+        abort(404)
     storage = get_storage()
-    if not key.startswith(PUBLIC_MEDIA_PREFIXES) or not storage.exists(key):
+    if not storage.exists(key):
         abort(404)
     mimetype = mimetypes.guess_type(key)[0] or "application/octet-stream"
     response = send_file(
-        storage.open(key), mimetype=mimetype, max_age=60 * 60 * 24 * 30, download_name=key.rsplit("/", 1)[-1]
+        storage.open(key),
+        mimetype=mimetype,
+        max_age=60 * 60 * 24 * 30 if public else None,
+        download_name=key.rsplit("/", 1)[-1],
     )
     response.headers["Content-Disposition"] = "inline"
+    if not public:
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -262,24 +284,37 @@ def _count_refused_price(error, product_type_id, listing=None):
 def _upload_limit():
     return limiter.limit(
         lambda: current_app.config["RATELIMIT_UPLOAD"],
-        key_func=lambda: f"user:{current_user.get_id()}",
+        key_func=lambda: f"user:{current_user.id}",
         methods=["POST"],
     )
 
 
 @bp.route("/seller/listings/new", methods=["GET", "POST"])
 @allow("seller")
+@accepts_uploads()
 @_upload_limit()
 def new_listing():
     if not current_user.organization.can_sell:
         flash(_l("Your IKM can list products once a coordinator of your sentra has approved it."), "warning")
         return redirect(url_for("catalog.seller_listings"))
-    form = ListingForm()
+    form = NewListingForm()
     form.product_type_id.choices = _product_type_choices()
     if form.validate_on_submit():
         try:
             listing = services.create_listing(
-                current_user, form.data, uploads=request.files.getlist("photos"), submit="submit" in request.form
+                current_user,
+                form.data,
+                uploads=request.files.getlist("photos"),
+                submit="submit" in request.form,
+                submission_token=form.submission_token.data,
+            )
+        except DuplicateSubmission as error:
+            # Where the first submit went: the listing it made.
+            listing_id = error.made(Listing)
+            return already_sent(
+                url_for("catalog.edit_listing", listing_id=listing_id)
+                if listing_id
+                else url_for("catalog.seller_listings")
             )
         except ImageRejected as error:
             form.photos.errors = [error.message]
@@ -301,6 +336,7 @@ def new_listing():
 
 @bp.route("/seller/listings/<int:listing_id>/edit", methods=["GET", "POST"])
 @allow("seller")
+@accepts_uploads()
 @_upload_limit()
 def edit_listing(listing_id):
     listing = _my_listing(listing_id)
@@ -494,7 +530,7 @@ def moderate_listing(listing_id):
     return render_template("catalog/moderate_listing.html", listing=listing, form=form, events=events)
 
 
-# --- coordinators and admins: categories and product types ---------------------------------------
+# --- categories and product types: coordinators read them, the admin changes them ----------------
 
 
 @bp.get("/catalog/product-types")
@@ -542,13 +578,15 @@ def _product_type_form(product_type):
 
 
 @bp.route("/catalog/product-types/new", methods=["GET", "POST"])
-@allow("coordinator", "admin")
+@allow("admin")
+@accepts_uploads()
 def new_product_type():
     return _product_type_form(None)
 
 
 @bp.route("/catalog/product-types/<int:product_type_id>/edit", methods=["GET", "POST"])
-@allow("coordinator", "admin")
+@allow("admin")
+@accepts_uploads()
 def edit_product_type(product_type_id):
     return _product_type_form(db.session.get(ProductType, product_type_id) or abort(404))
 
@@ -568,12 +606,12 @@ def _category_form(category):
 
 
 @bp.route("/catalog/categories/new", methods=["GET", "POST"])
-@allow("coordinator", "admin")
+@allow("admin")
 def new_category():
     return _category_form(None)
 
 
 @bp.route("/catalog/categories/<int:category_id>/edit", methods=["GET", "POST"])
-@allow("coordinator", "admin")
+@allow("admin")
 def edit_category(category_id):
     return _category_form(db.session.get(Category, category_id) or abort(404))

@@ -205,7 +205,9 @@ def _grow(db, world, shop, n):
         ikm = factories.make_ikm(world.jombang)
         listing = factories.make_listing(ikm, k300, title=f"Paving volume {i}")
         listing.photos.append(
-            ListingPhoto(display_key=f"x/{i}.webp", thumb_key=f"y/{i}.webp", width=1, height=1, is_cover=True)
+            ListingPhoto(
+                display_key=f"x/{listing.id}.webp", thumb_key=f"y/{listing.id}.webp", width=1, height=1, is_cover=True
+            )
         )
     db.session.commit()
 

@@ -10,6 +10,7 @@ from PIL import Image
 from marketplace.catalog.models import ListingPhoto
 from marketplace.core.images import MAX_BYTES, ImageRejected, process_upload
 from marketplace.core.storage import get_storage
+from marketplace.core.submissions import new_submission_token
 from tests.catalog import images
 from tests.helpers import table_counts
 
@@ -74,6 +75,7 @@ def test_files_over_8_mb_are_refused_without_reading_everything():
 
 def _listing_form(w, **overrides):
     data = {
+        "submission_token": new_submission_token(),
         "product_type_id": str(w.product_type.id),
         "title": "Paving block K-300 abu-abu",
         "description": "Baris satu\nBaris dua",
