@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from marketplace.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, config_from_environment
+from marketplace.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, MIN_PRODUCTION_SECRET_BYTES, config_from_environment
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -70,6 +70,9 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_hooks(app)
+    from marketplace.core.uploads import init_request_limits
+
+    init_request_limits(app)  # the first before_request hook: it must run before CSRFProtect reads the form
 
     from marketplace.cli import register_cli
 
@@ -79,8 +82,14 @@ def create_app(config=None):
 
 def _check_production_settings(app):
     """Refuse settings that are fine on a laptop and dangerous on the internet."""
-    if app.config["SECRET_KEY"] in (DEFAULT_SECRET_KEY, "", None):
+    secret = app.config["SECRET_KEY"] or ""
+    if secret == DEFAULT_SECRET_KEY:
         raise RuntimeError("Refusing to start in production with the default SECRET_KEY: set SECRET_KEY.")
+    if len(secret.encode() if isinstance(secret, str) else secret) < MIN_PRODUCTION_SECRET_BYTES:
+        raise RuntimeError(
+            f"Refusing to start in production with a SECRET_KEY shorter than {MIN_PRODUCTION_SECRET_BYTES} bytes:"
+            ' make one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
     if not os.environ.get("BASE_URL"):
         raise RuntimeError("Refusing to start in production without BASE_URL: mailed links are built on it.")
     if app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
@@ -105,17 +114,13 @@ def _init_extensions(app):
 
     login_manager.login_message = _l("Please sign in to open that page.")
 
-    from marketplace.accounts.models import User
+    from flask_login import user_loaded_from_cookie
 
-    @login_manager.user_loader
-    def load_user(session_id):
-        user_id, _, version = str(session_id).partition(":")
-        if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 10:
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version):
-            return None  # signed out by a password change or removal
-        return user
+    from marketplace.accounts import sessions
+
+    # Sign-ins live on the server (accounts/sessions.py): a copied cookie dies with its sign-in.
+    login_manager.user_loader(sessions.load_user)
+    user_loaded_from_cookie.connect(lambda sender, user: sessions.rotate_remembered_session(user), weak=False)
 
     from marketplace.core.outbox import init_outbox_echo
     from marketplace.core.storage import init_storage_events

@@ -11,6 +11,7 @@ def register_cli(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(purge_submissions_command)
 
 
 @click.command("create-user")
@@ -21,9 +22,12 @@ def register_cli(app):
 @click.option("--password", default=None, help="Set a password now instead of mailing a set-password link.")
 def create_user_command(role, email, full_name, sentra_slug, password):
     """Create a staff account (coordinator of one sentra, or admin)."""
+    from flask_babel import force_locale
+
     from marketplace.accounts.models import Sentra
     from marketplace.accounts.services import create_staff_user
     from marketplace.core.errors import DomainError
+    from marketplace.core.passwords import password_problem
 
     email = email.strip().lower()
     sentra = None
@@ -33,8 +37,11 @@ def create_user_command(role, email, full_name, sentra_slug, password):
         sentra = db.session.scalar(select(Sentra).where(Sentra.slug == sentra_slug))
         if sentra is None:
             raise click.UsageError(f"no sentra with slug {sentra_slug!r}")
-    if password is not None and not (10 <= len(password) <= 128):
-        raise click.UsageError("the password needs 10 to 128 characters")
+    if password is not None:
+        with force_locale("en"):
+            problem = password_problem(password, (email, full_name, sentra.name if sentra else None))
+        if problem:
+            raise click.UsageError(f"--password refused: {problem}")
     try:
         user = create_staff_user(None, email, full_name or email.split("@")[0], role, sentra, password=password)
     except DomainError as error:
@@ -105,3 +112,14 @@ def apply_due_command():
     repriced, suspended = apply_due()
     db.session.commit()
     click.echo(f"repriced {repriced}, suspended for pricing {suspended}")
+
+
+@click.command("purge-submissions")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
+def purge_submissions_command(days):
+    """Forget the one-time tokens of forms sent more than DAYS ago (now and then: a table that only grows)."""
+    from marketplace.core.submissions import purge_old_submissions
+
+    removed = purge_old_submissions(days)
+    db.session.commit()
+    click.echo(f"forgot {removed} submission tokens")

@@ -42,7 +42,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 30
-    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    # Server-side lifetimes of a sign-in (accounts/sessions.py): without "remember me" a day, with it 30 days.
+    SIGNED_IN_LIFETIME = int(os.environ.get("SIGNED_IN_LIFETIME", 60 * 60 * 24))
+    REMEMBER_COOKIE_DURATION = int(os.environ.get("REMEMBER_COOKIE_DURATION", 60 * 60 * 24 * 30))
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
@@ -55,6 +57,8 @@ class Config:
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per minute;30 per hour")
+    RATELIMIT_PASSWORD_CHANGE = os.environ.get("RATELIMIT_PASSWORD_CHANGE", "5 per minute;20 per hour")  # per account
+    RATELIMIT_PASSWORD_CHANGE_IP = os.environ.get("RATELIMIT_PASSWORD_CHANGE_IP", "10 per minute;50 per hour")
     RATELIMIT_INVITE = os.environ.get("RATELIMIT_INVITE", "20 per hour")
     # Each listing save may decode eight large photos: bounded per user.
     RATELIMIT_UPLOAD = os.environ.get("RATELIMIT_UPLOAD", "60 per hour")
@@ -84,7 +88,11 @@ class Config:
 
     # Uploaded files (re-encoded photos) live here with the LocalStorage backend.
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT", str(INSTANCE_DIR / "uploads"))
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024 * 8 + 1024 * 1024  # eight 8 MB photos and the form around them
+    # Request bodies: small on every route; larger only on views marked @accepts_uploads (core/uploads.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
+    MAX_FORM_MEMORY_SIZE = 512 * 1024  # the text fields of any form; files are spooled to disk
+    # Eight 8 MB photos and the form around them.
+    MAX_UPLOAD_REQUEST_BYTES = int(os.environ.get("MAX_UPLOAD_REQUEST_BYTES", 8 * 1024 * 1024 * 8 + 1024 * 1024))
 
     PRODUCTION = False
 
@@ -108,7 +116,15 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
 
 
+CONFIG_BY_ENV = {"development": Config, "production": ProductionConfig}
+MIN_PRODUCTION_SECRET_BYTES = 32
+
+
 def config_from_environment():
-    """Pick the configuration class named by APP_ENV (development by default)."""
-    env = os.environ.get("APP_ENV", "development").lower()
-    return ProductionConfig if env == "production" else Config
+    """Pick the configuration class named by APP_ENV (development by default); refuse a name we do not know."""
+    env = os.environ.get("APP_ENV", "development").strip().lower()
+    if env not in CONFIG_BY_ENV:
+        # A typo ("prod") must not quietly run the development configuration with its known key.
+        known = ", ".join(sorted(CONFIG_BY_ENV))
+        raise RuntimeError(f"Unknown APP_ENV {env!r}: use one of {known}.")
+    return CONFIG_BY_ENV[env]

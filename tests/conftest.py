@@ -101,6 +101,10 @@ def client(app):
 
 def login(client, user):
     """Sign the client in as `user` without the login form (the form has tests of its own)."""
+    from marketplace.accounts.sessions import start_session
+
+    start_session(user)  # a real server-side sign-in, as the login form makes
+    _db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True

@@ -28,16 +28,15 @@ from marketplace.core.forms import (
     text_field,
     validate_phone,
 )
-
-PASSWORD_MIN = 10
-PASSWORD_MAX = 128
+from marketplace.core.passwords import PASSWORD_MAX, PASSWORD_MIN, StrongPassword
 
 REQUIRED = _l("This field is required.")
 
 
-def _email_field(label=None):
+def _email_field(label=None, description=None):
     return EmailField(
         label or _l("Email"),
+        description=description,
         filters=[lower_strip],
         validators=[
             DataRequired(message=REQUIRED),
@@ -77,6 +76,19 @@ def _phone_field(label=None, required=True):
     )
 
 
+class _NewPasswordMixin:
+    """For forms that set a password: it is judged against what is known about the person."""
+
+    validate_password = StrongPassword()
+
+    def __init__(self, *args, user_inputs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_inputs = tuple(user_inputs)
+
+    def password_user_inputs(self):
+        return self.user_inputs
+
+
 class _OrganizationFields(BaseForm):
     address = TextAreaField(
         _l("Address"),
@@ -91,7 +103,7 @@ class _OrganizationFields(BaseForm):
     phone = _phone_field()
 
 
-class _NewAccountFields(BaseForm):
+class _NewAccountFields(_NewPasswordMixin, BaseForm):
     email = _email_field()
     password = _password_field()
     confirm_password = PasswordField(
@@ -108,6 +120,9 @@ class BuyerRegistrationForm(_NewAccountFields, _OrganizationFields):
         validators=[DataRequired(message=REQUIRED), bounded(25), NPWP_VALIDATOR],
         description=_l("15 or 16 digits; dots and dashes are fine."),
     )
+
+    def password_user_inputs(self):
+        return (self.email.data, self.contact_person.data, self.company_name.data)
 
 
 class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
@@ -134,6 +149,9 @@ class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
         ],
     )
 
+    def password_user_inputs(self):
+        return (self.email.data, self.contact_person.data, self.business_name.data)
+
 
 class LoginForm(BaseForm):
     email = _email_field()
@@ -146,7 +164,7 @@ class EmailOnlyForm(BaseForm):
     email = _email_field()
 
 
-class ResetPasswordForm(BaseForm):
+class ResetPasswordForm(_NewPasswordMixin, BaseForm):
     password = _password_field(_l("New password"))
     confirm_password = PasswordField(
         _l("Repeat new password"),
@@ -173,7 +191,12 @@ class BuyerOrganizationForm(_OrganizationFields):
     npwp = StringField(
         _l("NPWP"), filters=[digits_of], validators=[DataRequired(message=REQUIRED), bounded(25), NPWP_VALIDATOR]
     )
-    email = _email_field(_l("Company email"))
+    email = _email_field(
+        _l("Company email"),
+        description=_l(
+            "Mail about decisions and orders goes here. A new address counts once it is confirmed from its mailbox."
+        ),
+    )
 
 
 class SellerOrganizationForm(_OrganizationFields):
@@ -194,7 +217,12 @@ class SellerOrganizationForm(_OrganizationFields):
             NumberRange(min=0, max=100000, message=_l("Enter a number from %(min)s to %(max)s.")),
         ],
     )
-    email = _email_field(_l("Business email"))
+    email = _email_field(
+        _l("Business email"),
+        description=_l(
+            "Mail about decisions and orders goes here. A new address counts once it is confirmed from its mailbox."
+        ),
+    )
     about = TextAreaField(
         _l("About your IKM"),
         validators=[Optional(), bounded(3000)],
@@ -209,6 +237,9 @@ class InviteForm(BaseForm):
 class AcceptInvitationForm(ResetPasswordForm):
     full_name = text_field(_l("Full name"), 120)
     phone = _phone_field(required=False)
+
+    def password_user_inputs(self):
+        return (*self.user_inputs, self.full_name.data)
 
 
 class ConfirmForm(BaseForm):

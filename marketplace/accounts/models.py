@@ -71,6 +71,8 @@ class Organization(db.Model):
     contact_person = db.Column(db.String(120), nullable=False)
     phone = db.Column(db.String(20), nullable=False)
     email = db.Column(db.String(254), nullable=False)
+    # A new business email waits here until a link mailed to it is opened; mail keeps going to `email`.
+    pending_email = db.Column(db.String(254))
     status = db.Column(db.String(12), nullable=False, default=OrganizationStatus.PENDING, index=True)
     status_reason = db.Column(db.String(1000))
     status_changed_at = db.Column(UTCDateTime)
@@ -142,8 +144,6 @@ class User(UserMixin, db.Model):
     locale = db.Column(db.String(5), nullable=False, default="id")
     verified_at = db.Column(UTCDateTime)
     deactivated_at = db.Column(UTCDateTime)
-    # Part of the id kept in sessions and remember-me cookies: bumping it signs the user out everywhere.
-    session_version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     organization = db.relationship(Organization, backref=db.backref("members", lazy="dynamic"))
@@ -160,16 +160,18 @@ class User(UserMixin, db.Model):
         db.CheckConstraint("locale IN ('id', 'en')", name="locale"),
     )
 
+    # The key of the sign-in this request runs under (accounts/sessions.py); never stored in clear.
+    session_key = None
+
     @property
     def is_active(self):
         return self.deactivated_at is None
 
     def get_id(self):
-        return f"{self.id}:{self.session_version}"
-
-    def end_other_sessions(self):
-        """Invalidate every session and remember-me cookie of this user (password change, removal)."""
-        self.session_version += 1
+        """What the Flask session and the remember-me cookie hold: the user and one server-side sign-in."""
+        if not self.session_key:
+            raise RuntimeError("start a sign-in with accounts.sessions.start_session before login_user")
+        return f"{self.id}:{self.session_key}"
 
     @property
     def is_verified(self):
@@ -204,3 +206,23 @@ class Invitation(db.Model):
     @property
     def is_open(self):
         return self.accepted_at is None and self.revoked_at is None
+
+
+class UserSession(db.Model):
+    """One sign-in (a browser or a remember-me cookie): signing out ends it here, on the server."""
+
+    __tablename__ = "user_session"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    # SHA-256 of the random key the cookie carries: a copy of this table signs nobody in.
+    key_hash = db.Column(db.String(64), nullable=False, unique=True)
+    remember = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    ended_at = db.Column(UTCDateTime)
+    ended_reason = db.Column(db.String(20))
+
+    user = db.relationship(User)
+
+    __table_args__ = (db.CheckConstraint("(ended_at IS NULL) = (ended_reason IS NULL)", name="ended_with_reason"),)

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace.accounts import tokens
+from marketplace.accounts import sessions, tokens
 from marketplace.accounts.models import (
     Invitation,
     Organization,
@@ -63,9 +63,16 @@ class NibTaken(DomainError):
 
 
 def _register(org, data, role, locale):
-    """Store a new organization with its owner, audit it and mail the verification link."""
-    if _email_taken(data["email"]):
-        raise EmailTaken(_l("An account with this email already exists."))
+    """Store a new organization with its owner, audit it and mail the verification link.
+
+    An email that already has an account gets the same answer as a new one, so the form tells nobody
+    which addresses are registered: nothing is stored and the account's owner is mailed a note instead.
+    """
+    existing = find_user_by_email(data["email"])
+    if existing is not None:
+        hash_password(data["password"])  # the same work as a real registration, so timing tells nothing
+        _tell_of_registration_attempt(existing)
+        return None
     for field in ("address", "regency", "province", "contact_person", "phone", "email"):
         setattr(org, field, data[field])
     owner = User(
@@ -83,6 +90,18 @@ def _register(org, data, role, locale):
     record_audit(owner, "organization.registered", org, after={"kind": org.kind, "name": org.name})
     _send_verification(owner)
     return owner
+
+
+def _tell_of_registration_attempt(user):
+    enqueue_mail(
+        user.email,
+        _l("Someone tried to register with your email on Pasar Sentra"),
+        "account_exists",
+        locale=user.locale,
+        user=user,
+        login_link=external_url("accounts.login"),
+        reset_link=external_url("accounts.forgot_password"),
+    )
 
 
 def register_buyer(data, locale="id"):
@@ -198,7 +217,7 @@ def reset_password(token, new_password):
     """Set a new password through a reset link; the link stops working once used."""
     user = user_for_reset_token(token)
     user.password_hash = hash_password(new_password)
-    user.end_other_sessions()
+    sessions.end_all_sessions(user, sessions.EndReason.PASSWORD_CHANGED)
     # Opening the link proves the address, so a staff account set up by link is verified too.
     if not user.is_verified:
         user.verified_at = utcnow()
@@ -223,7 +242,7 @@ def change_password(user, current_password, new_password):
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
         raise DomainError(_l("The current password is not correct."))
     user.password_hash = hash_password(new_password)
-    user.end_other_sessions()  # the view signs this session in again
+    sessions.end_all_sessions(user, sessions.EndReason.PASSWORD_CHANGED, keep_current=True)
     record_audit(user, "user.password_changed", user)
     _tell_password_changed(user)
 
@@ -245,17 +264,20 @@ def update_organization(org, actor, data):
         )
         if clash:
             raise NibTaken(_l("An IKM with this NIB is already registered."))
-    fields = ["name", "npwp", "address", "regency", "province", "contact_person", "phone", "email"]
+    # The business email is not among them: decisions are mailed there, so a new one counts only
+    # once it is confirmed from its own mailbox (request_business_email_change).
+    fields = ["name", "npwp", "address", "regency", "province", "contact_person", "phone"]
     if org.is_ikm:
         fields += ["nib", "is_pkp", "workers", "about"]
         data = {**data, "about": data.get("about") or ""}
+    email_requested = request_business_email_change(org, actor, data["email"])
     before = {f: getattr(org, f) for f in fields}
     for field in fields:
         setattr(org, field, data[field])
     after = {f: getattr(org, f) for f in fields}
     changed = {f for f in fields if before[f] != after[f]}
     if not changed:
-        return False
+        return email_requested
     record_audit(actor, "organization.updated", org, before=before, after=after)
     if org.is_ikm and "name" in changed:
         from marketplace.catalog import search  # listings are found by their IKM's name too
@@ -268,14 +290,73 @@ def update_organization(org, actor, data):
     return True
 
 
+def request_business_email_change(org, actor, new_email):
+    """Keep the business email until the new address confirms; True if a confirmation was (re)sent."""
+    new_email = (new_email or "").strip().lower()
+    if new_email == (org.email or "").lower():
+        if org.pending_email is None:
+            return False
+        org.pending_email = None  # back to the address in use: the open request is dropped
+        record_audit(actor, "organization.email_change_cancelled", org)
+        return True
+    if new_email == org.pending_email:
+        return False  # already waiting for that address; the earlier link still works
+    org.pending_email = new_email
+    record_audit(actor, "organization.email_change_requested", org, after={"pending_email": new_email})
+    token = tokens.make_token(tokens.ORG_EMAIL_SALT, {"org": org.id, "email": new_email})
+    enqueue_mail(
+        new_email,
+        _l("Confirm the business email of %(name)s", name=org.name),
+        "organization_email_confirm",
+        locale=actor.locale,
+        organization=org,
+        link=external_url("accounts.confirm_business_email", token=token),
+    )
+    # The address in use hears of it too: a stolen account cannot move the company's mail quietly.
+    enqueue_mail(
+        org.email,
+        _l("The business email of %(name)s is being changed", name=org.name),
+        "organization_email_changing",
+        locale=actor.locale,
+        organization=org,
+        new_email=new_email,
+    )
+    return True
+
+
+def _row_for_emailed_token(salt, token, model, id_key):
+    """The row an emailed link names (its id under `id_key`) and the email it was sent for, or TokenInvalid."""
+    payload = tokens.read_token(salt, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
+    row_id = payload.get(id_key)
+    row = db.session.get(model, row_id) if isinstance(row_id, int) else None
+    if row is None:
+        raise tokens.TokenInvalid()
+    return row, payload.get("email")
+
+
+def organization_for_email_token(token):
+    """The organization and the address a confirmation link names, if that change is still waiting."""
+    org, email = _row_for_emailed_token(tokens.ORG_EMAIL_SALT, token, Organization, "org")
+    if not org.pending_email or org.pending_email != email:
+        raise tokens.TokenInvalid()
+    return org
+
+
+def confirm_business_email(token):
+    """The new address opened its link: it becomes the business email (the link then stops working)."""
+    org = organization_for_email_token(token)
+    before = {"email": org.email}
+    org.email, org.pending_email = org.pending_email, None
+    record_audit(None, "organization.email_confirmed", org, before=before, after={"email": org.email})
+    return org
+
+
 MAX_OPEN_INVITATIONS = 20
 
 
 def invite_colleague(owner, email):
     """The owner invites someone by email to join the organization."""
     org = owner.organization
-    if _email_taken(email):
-        raise EmailTaken(_l("An account with this email already exists."))
     open_count = db.session.scalar(
         select(func.count(Invitation.id)).where(
             Invitation.organization_id == org.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None)
@@ -294,25 +375,37 @@ def invite_colleague(owner, email):
     invitation = open_invite or Invitation(organization=org, email=email, invited_by=owner)
     db.session.add(invitation)
     db.session.flush()
-    token = tokens.make_token(tokens.INVITE_SALT, {"inv": invitation.id, "email": email})
-    enqueue_mail(
-        email,
-        _l("%(name)s invites you to Pasar Sentra", name=org.name),
-        "invitation",
-        locale=owner.locale,
-        organization=org,
-        inviter=owner,
-        link=external_url("accounts.accept_invitation", token=token),
-    )
+    existing = find_user_by_email(email)
+    if existing is not None:
+        # The owner sees the same answer either way (no hint which addresses have accounts); the
+        # address's owner hears of it instead of getting a link that could not work.
+        enqueue_mail(
+            email,
+            _l("%(name)s invites you to Pasar Sentra", name=org.name),
+            "invitation_account_exists",
+            locale=existing.locale,
+            organization=org,
+            inviter=owner,
+            user=existing,
+        )
+    else:
+        token = tokens.make_token(tokens.INVITE_SALT, {"inv": invitation.id, "email": email})
+        enqueue_mail(
+            email,
+            _l("%(name)s invites you to Pasar Sentra", name=org.name),
+            "invitation",
+            locale=owner.locale,
+            organization=org,
+            inviter=owner,
+            link=external_url("accounts.accept_invitation", token=token),
+        )
     record_audit(owner, "invitation.sent", invitation, after={"email": email})
     return invitation
 
 
 def invitation_for_token(token):
-    payload = tokens.read_token(tokens.INVITE_SALT, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    inv_id = payload.get("inv")
-    invitation = db.session.get(Invitation, inv_id) if isinstance(inv_id, int) else None
-    if invitation is None or not invitation.is_open or invitation.email != payload.get("email"):
+    invitation, email = _row_for_emailed_token(tokens.INVITE_SALT, token, Invitation, "inv")
+    if not invitation.is_open or invitation.email != email:
         raise tokens.TokenInvalid()
     return invitation
 
@@ -355,7 +448,7 @@ def remove_colleague(owner, member):
     if not member.is_active:
         raise DomainError(_l("This account has already been removed."))
     member.deactivated_at = utcnow()
-    member.end_other_sessions()
+    sessions.end_all_sessions(member, sessions.EndReason.DEACTIVATED)
     record_audit(owner, "user.removed", member, before={"active": True}, after={"active": False})
 
 
@@ -416,7 +509,7 @@ def set_staff_active(actor, user, active):
         user.deactivated_at = None
     else:
         user.deactivated_at = utcnow()
-        user.end_other_sessions()
+        sessions.end_all_sessions(user, sessions.EndReason.DEACTIVATED)
     record_audit(actor, "user.reactivated" if active else "user.deactivated", user, after={"active": active})
 
 

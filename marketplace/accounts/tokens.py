@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 VERIFY_SALT = "email-verify"
 RESET_SALT = "password-reset"
 INVITE_SALT = "invitation"
+ORG_EMAIL_SALT = "organization-email"
 
 
 class TokenInvalid(Exception):

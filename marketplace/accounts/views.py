@@ -1,12 +1,12 @@
 """Registration, sign-in, passwords, profile, organization and colleagues."""
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from marketplace.accounts import bp, services, tokens
+from marketplace.accounts import bp, services, sessions, tokens
 from marketplace.accounts.forms import (
     AcceptInvitationForm,
     BuyerOrganizationForm,
@@ -30,8 +30,10 @@ from marketplace.core.security import safe_next_url
 from marketplace.extensions import db, limiter
 
 
-def _limit(config_key):
-    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
+def _limit(config_key, per_user=False):
+    """A rate limit on POSTs from the config, counted per client address or per signed-in account."""
+    key_func = (lambda: f"user:{current_user.id}") if per_user else None
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"], key_func=key_func)
 
 
 def _fail(form, field_name, error):
@@ -56,13 +58,10 @@ def register():
 def register_buyer():
     form = BuyerRegistrationForm()
     if form.validate_on_submit():
-        try:
-            services.register_buyer(form.data, locale=str(get_locale()))
-        except services.EmailTaken as error:
-            _fail(form, "email", error)
-        else:
-            db.session.commit()
-            return redirect(url_for("accounts.registered"))
+        # The same answer whether or not the email has an account (services._register).
+        services.register_buyer(form.data, locale=str(get_locale()))
+        db.session.commit()
+        return redirect(url_for("accounts.registered"))
     return render_template("accounts/register_buyer.html", form=form)
 
 
@@ -77,8 +76,6 @@ def register_seller():
             if not form.sentra_id.data:
                 raise services.DomainError(_l("Choose a sentra from the list."))
             services.register_seller(form.data, locale=str(get_locale()))
-        except services.EmailTaken as error:
-            _fail(form, "email", error)
         except services.NibTaken as error:
             _fail(form, "nib", error)
         except DomainError as error:
@@ -137,12 +134,14 @@ def login():
         except services.LoginRefused as error:
             form.password.errors = [error.message]
         else:
-            login_user(user, remember=form.remember.data)
+            sessions.start_session(user, remember=form.remember.data)
             # A language picked on this device before signing in wins, and is kept on the account.
             chosen = session.get("lang")
             if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
                 user.locale = chosen
-                db.session.commit()
+            db.session.commit()
+            _new_csrf_token()
+            login_user(user, remember=form.remember.data)
             flash(_l("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next_url(form.next.data, url_for("accounts.dashboard")))
     return render_template("accounts/login.html", form=form)
@@ -151,9 +150,34 @@ def login():
 @bp.post("/logout")
 @allow(AUTHENTICATED)
 def logout():
-    logout_user()
+    sessions.end_session(current_user)
+    db.session.commit()
+    _sign_out_here()
     flash(_l("You have signed out."), "info")
     return redirect(url_for("catalog.home"))
+
+
+@bp.post("/account/sessions/end-all")
+@allow(AUTHENTICATED)
+def sign_out_everywhere():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    sessions.end_all_sessions(current_user, sessions.EndReason.EVERYWHERE)
+    db.session.commit()
+    _sign_out_here()
+    flash(_l("You have been signed out on every device, this one included."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+def _new_csrf_token():
+    """A new CSRF token whenever who is signed in changes (a token seen before sign-in stops working)."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+
+
+def _sign_out_here():
+    logout_user()
+    _new_csrf_token()
 
 
 @bp.get("/account")
@@ -187,11 +211,11 @@ def forgot_password():
 @_limit("RATELIMIT_RESET")
 def reset_password(token):
     try:
-        services.user_for_reset_token(token)
+        user = services.user_for_reset_token(token)
     except tokens.TokenInvalid:
         flash(_l("This reset link is invalid, expired or already used. Ask for a new one."), "danger")
         return redirect(url_for("accounts.forgot_password"))
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user_inputs=(user.email, user.full_name, getattr(user.organization, "name", None)))
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
         db.session.commit()
@@ -204,17 +228,21 @@ def reset_password(token):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow(AUTHENTICATED)
+# Each try costs a scrypt check: limited per account and per address, like sign-in.
+@_limit("RATELIMIT_PASSWORD_CHANGE", per_user=True)
+@_limit("RATELIMIT_PASSWORD_CHANGE_IP")
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(
+        user_inputs=(current_user.email, current_user.full_name, getattr(current_user.organization, "name", None))
+    )
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except DomainError as error:
             _fail(form, "current_password", error)
         else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # this session goes on; the others ended
-            flash(_l("Your password has been changed."), "success")
+            db.session.commit()  # this sign-in goes on; every other one has ended
+            flash(_l("Your password has been changed. You are signed out on your other devices."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
 
@@ -228,7 +256,12 @@ def profile():
         db.session.commit()
         flash(_l("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template(
+        "accounts/profile.html",
+        form=form,
+        sign_out_form=ConfirmForm(),
+        live_sessions=sessions.live_session_count(current_user),
+    )
 
 
 @bp.get("/account/organization")
@@ -251,13 +284,21 @@ def edit_organization():
         if org.is_ikm:
             data["is_pkp"] = form.is_pkp.data == "yes"
             data["npwp"] = data["npwp"] or None
-        was_status = org.status
+        was_status, was_pending = org.status, org.pending_email
         try:
             changed = services.update_organization(org, current_user, data)
         except services.NibTaken as error:  # raised before anything is changed
             _fail(form, "nib", error)
         else:
             db.session.commit()
+            if org.pending_email and org.pending_email != was_pending:
+                flash(
+                    _l(
+                        "We sent a confirmation link to %(email)s. The business email changes once it is opened.",
+                        email=org.pending_email,
+                    ),
+                    "info",
+                )
             if org.status != was_status:
                 flash(
                     _l("Your legal details changed, so your IKM goes back to the coordinator for verification."),
@@ -267,6 +308,27 @@ def edit_organization():
                 flash(_l("The organization's details have been saved."), "success")
             return redirect(url_for("accounts.organization"))
     return render_template("accounts/edit_organization.html", form=form, org=org)
+
+
+@bp.route("/organization/email/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+@_limit("RATELIMIT_RESET")
+def confirm_business_email(token):
+    """Opened from the mailbox of the new business email: a page with a button (a GET changes nothing)."""
+    try:
+        org = services.organization_for_email_token(token)
+    except tokens.TokenInvalid:
+        flash(_l("This confirmation link is invalid, expired or already used."), "danger")
+        return redirect(url_for("catalog.home"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.confirm_business_email(token)
+        db.session.commit()
+        flash(_l("The business email of %(name)s is now %(email)s.", name=org.name, email=org.email), "success")
+        if current_user.is_authenticated and current_user.organization_id == org.id:
+            return redirect(url_for("accounts.organization"))
+        return redirect(url_for("catalog.home"))
+    return render_template("accounts/confirm_business_email.html", form=form, org=org)
 
 
 def _member_of_my_organization(user_id):
@@ -312,7 +374,7 @@ def members():
 
 @bp.post("/account/members/invite")
 @allow("buyer", "seller", owner=True)
-@limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"], key_func=lambda: f"user:{current_user.get_id()}")
+@limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"], key_func=lambda: f"user:{current_user.id}")
 def invite_member():
     form = InviteForm()
     if form.validate_on_submit():
@@ -381,7 +443,7 @@ def accept_invitation(token):
     except tokens.TokenInvalid:
         flash(_l("This invitation link is invalid, expired or already used."), "danger")
         return redirect(url_for("accounts.login"))
-    form = AcceptInvitationForm()
+    form = AcceptInvitationForm(user_inputs=(invitation.email, invitation.organization.name))
     if form.validate_on_submit():
         try:
             services.accept_invitation(token, form.full_name.data, form.phone.data, form.password.data)

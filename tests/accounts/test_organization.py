@@ -70,10 +70,18 @@ def test_owner_invites_a_colleague_who_sets_their_own_password(client, db, world
     assert client.get(link).headers["Location"] == "/login"
 
 
-def test_invitations_refuse_existing_accounts(client, world, login_as):
+def test_inviting_an_existing_account_looks_the_same_and_mails_a_note_without_a_link(client, world, login_as):
     login_as("buyer")
-    page = client.post("/account/members/invite", data={"email": world.other_buyer.email}).get_data(as_text=True)
-    assert "Akun dengan email ini sudah ada." in page
+    fresh = client.post("/account/members/invite", data={"email": "orang-baru@pabrik.example.com"})
+    taken = client.post("/account/members/invite", data={"email": world.other_buyer.email})
+    assert (taken.status_code, taken.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
+    page = client.get("/account/members").get_data(as_text=True)
+    assert world.other_buyer.email in page and "orang-baru@pabrik.example.com" in page
+    assert "sudah ada" not in page
+    (note,) = outbox_to(world.other_buyer.email)
+    assert world.buyer_org.name in note.body_text
+    assert "/invitations/" not in note.body_text
+    assert "/invitations/" in outbox_to("orang-baru@pabrik.example.com")[0].body_text
 
 
 def test_revoked_invitation_link_stops_working(client, db, world, login_as):

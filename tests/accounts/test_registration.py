@@ -91,13 +91,36 @@ def test_errors_in_english_after_switching(client, world):
     assert "Enter a valid email address." in page
 
 
-def test_email_is_unique_whatever_its_case(client, db, world):
-    page = client.post("/register/buyer", data=buyer_form(email=world.buyer.email.upper())).get_data(as_text=True)
-    assert "Akun dengan email ini sudah ada." in page
+def test_a_registered_email_gets_the_same_answer_and_its_owner_a_note(client, db, world):
+    fresh = client.post("/register/buyer", data=buyer_form(email="baru@pabrik.example.com"))
+    before = table_counts()
+    taken = client.post("/register/buyer", data=buyer_form(email=world.buyer.email.upper(), company_name="PT Lain"))
+    # Whoever fills the form cannot tell which emails have accounts.
     assert (
-        db.session.scalar(select(func.count()).select_from(Organization).where(Organization.name == "PT Maju Bersama"))
-        == 0
+        (taken.status_code, taken.headers["Location"])
+        == (fresh.status_code, fresh.headers["Location"])
+        == (
+            302,
+            "/register/done",
+        )
     )
+    assert "sudah ada" not in client.get("/register/done").get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Organization).where(Organization.name == "PT Lain")) == 0
+    after = table_counts()
+    assert after.pop("outbox_message") == before.pop("outbox_message") + 1
+    assert after == before
+    (note,) = outbox_to(world.buyer.email)
+    assert "/login" in note.body_text and "/password/forgot" in note.body_text
+    assert "/verify/" not in note.body_text
+
+
+def test_a_seller_registering_with_a_taken_email_stores_nothing(client, db, world):
+    before = table_counts()
+    response = client.post("/register/seller", data=seller_form(world.jombang.id, email=world.seller.email))
+    assert response.headers["Location"] == "/register/done"
+    after = table_counts()
+    assert after.pop("outbox_message") == before.pop("outbox_message") + 1
+    assert after == before
 
 
 def test_nib_must_be_13_digits_and_unique(client, db, world):

@@ -129,6 +129,9 @@ MATRIX = {
     "catalog.media": [
         ("GET", lambda w: "/media/listing/aa/does-not-exist.webp", every_role(404)),
         ("GET", lambda w: "/media/../../etc/passwd", every_role(404)),
+        # A draft's photo (stored, see matrix_world): its IKM, its sentra's coordinator and admins; a neighbour's draft.
+        ("GET", lambda w: f"/media/{w.photo.thumb_key}", viewers("seller", "coordinator", "admin")),
+        ("GET", lambda w: f"/media/{w.neighbour_photo.display_key}", viewers("coordinator", "admin")),
     ],
     "catalog.seller_listings": [("GET", lambda w: "/seller/listings", only("seller"))],
     "catalog.new_listing": [("GET", lambda w: "/seller/listings/new", only("seller"))],
@@ -167,14 +170,23 @@ MATRIX = {
         ("POST", lambda w: f"/coordinator/listings/{w.pending_listing.id}", only("coordinator")),
         ("GET", lambda w: f"/coordinator/listings/{w.ceper_draft.id}", {**only("coordinator"), "coordinator": 404}),
     ],
+    # Coordinators read the shared product types; only the admin creates or changes them.
     "catalog.product_types": [("GET", lambda w: "/catalog/product-types", only("coordinator", "admin"))],
-    "catalog.new_product_type": [("GET", lambda w: "/catalog/product-types/new", only("coordinator", "admin"))],
-    "catalog.edit_product_type": [
-        ("GET", lambda w: f"/catalog/product-types/{w.product_type.id}/edit", only("coordinator", "admin"))
+    "catalog.new_product_type": [
+        ("GET", lambda w: "/catalog/product-types/new", only("admin")),
+        ("POST", lambda w: "/catalog/product-types/new", only("admin")),
     ],
-    "catalog.new_category": [("GET", lambda w: "/catalog/categories/new", only("coordinator", "admin"))],
+    "catalog.edit_product_type": [
+        ("GET", lambda w: f"/catalog/product-types/{w.product_type.id}/edit", only("admin")),
+        ("POST", lambda w: f"/catalog/product-types/{w.product_type.id}/edit", only("admin")),
+    ],
+    "catalog.new_category": [
+        ("GET", lambda w: "/catalog/categories/new", only("admin")),
+        ("POST", lambda w: "/catalog/categories/new", only("admin")),
+    ],
     "catalog.edit_category": [
-        ("GET", lambda w: f"/catalog/categories/{w.category.id}/edit", only("coordinator", "admin"))
+        ("GET", lambda w: f"/catalog/categories/{w.category.id}/edit", only("admin")),
+        ("POST", lambda w: f"/catalog/categories/{w.category.id}/edit", only("admin")),
     ],
     "accounts.register": [("GET", lambda w: "/register", ANONYMOUS_ONLY)],
     "accounts.register_buyer": [("GET", lambda w: "/register/buyer", ANONYMOUS_ONLY)],
@@ -184,6 +196,11 @@ MATRIX = {
     "accounts.resend_verification": [("GET", lambda w: "/verify/resend", ANONYMOUS_ONLY)],
     "accounts.login": [("GET", lambda w: "/login", ANONYMOUS_ONLY)],
     "accounts.logout": [("POST", lambda w: "/logout", SIGNED_IN)],
+    "accounts.sign_out_everywhere": [("POST", lambda w: "/account/sessions/end-all", SIGNED_IN)],
+    "accounts.confirm_business_email": [
+        ("GET", lambda w: "/organization/email/not-a-token", every_role(OK)),
+        ("POST", lambda w: "/organization/email/not-a-token", every_role(OK)),
+    ],
     "accounts.dashboard": [("GET", lambda w: "/account", SIGNED_IN)],
     "accounts.forgot_password": [("GET", lambda w: "/password/forgot", every_role(OK))],
     "accounts.reset_password": [("GET", lambda w: "/password/reset/not-a-token", every_role(OK))],
@@ -301,7 +318,12 @@ def matrix_world(world, db):
     world.other_invitation = Invitation(organization=world.other_buyer_org, email="x@example.com")
     db.session.add(world.other_invitation)
     db.session.commit()
-    return add_catalog(world, db)
+    add_catalog(world, db)
+    from marketplace.core.storage import get_storage
+
+    for key in (world.photo.thumb_key, world.neighbour_photo.display_key):
+        get_storage().save(key, b"RIFF\x00\x00\x00\x00WEBP")  # the photo routes answer only for stored files
+    return world
 
 
 @pytest.mark.parametrize(("endpoint", "index", "method", "build", "role", "expected"), CASES)

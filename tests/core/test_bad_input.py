@@ -60,7 +60,7 @@ FORMS = {
         lambda w: f"/coordinator/organizations/{w.pending_ikm.id}/decision",
         forms.DecisionForm,
     ),
-    "new_listing": ("seller", lambda w: "/seller/listings/new", catalog_forms.ListingForm),
+    "new_listing": ("seller", lambda w: "/seller/listings/new", catalog_forms.NewListingForm),
     "edit_listing": ("seller", lambda w: f"/seller/listings/{w.draft_listing.id}/edit", catalog_forms.ListingForm),
     "moderate_listing": (
         "coordinator",
@@ -69,12 +69,12 @@ FORMS = {
     ),
     "new_product_type": ("admin", lambda w: "/catalog/product-types/new", catalog_forms.ProductTypeForm),
     "edit_product_type": (
-        "coordinator",
+        "admin",
         lambda w: f"/catalog/product-types/{w.product_type.id}/edit",
         catalog_forms.ProductTypeForm,
     ),
     "new_category": ("admin", lambda w: "/catalog/categories/new", catalog_forms.CategoryForm),
-    "edit_category": ("coordinator", lambda w: f"/catalog/categories/{w.category.id}/edit", catalog_forms.CategoryForm),
+    "edit_category": ("admin", lambda w: f"/catalog/categories/{w.category.id}/edit", catalog_forms.CategoryForm),
     # The quick stock edit sits on a list: it answers with the list and an error message.
     "set_stock": ("seller", lambda w: f"/seller/listings/{w.draft_listing.id}/stock", catalog_forms.StockForm),
 }
@@ -114,6 +114,8 @@ def junk_payload(names, junk):
 # Routes that post a bare button (CSRF only) or a choice, not a form with fields.
 BUTTON_ROUTES = {
     "accounts.logout",
+    "accounts.sign_out_everywhere",
+    "accounts.confirm_business_email",
     "accounts.remove_member",
     "accounts.reactivate_member",
     "accounts.revoke_invitation",
