@@ -12,6 +12,7 @@ def register_cli(app):
     app.cli.add_command(send_mail_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(purge_submissions_command)
+    app.cli.add_command(purge_sessions_command)
 
 
 @click.command("create-user")
@@ -123,3 +124,14 @@ def purge_submissions_command(days):
     removed = purge_old_submissions(days)
     db.session.commit()
     click.echo(f"forgot {removed} submission tokens")
+
+
+@click.command("purge-sessions")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
+def purge_sessions_command(days):
+    """Delete sign-ins that ended or expired more than DAYS ago (now and then: a table that only grows)."""
+    from marketplace.accounts.sessions import purge_old_sessions
+
+    removed = purge_old_sessions(days)
+    db.session.commit()
+    click.echo(f"deleted {removed} old sign-ins")

@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, session
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from marketplace.accounts.models import User, UserSession
 from marketplace.core.timeutil import utcnow
@@ -124,3 +124,11 @@ def rotate_remembered_session(user):
     session["_user_id"] = user.get_id()
     session["_remember"] = "set"
     session["_remember_seconds"] = max(1, int((current.expires_at - utcnow()).total_seconds()))
+
+
+def purge_old_sessions(days=30, moment=None):
+    """Delete sign-ins that ended or expired more than `days` ago; live ones are never touched."""
+    cutoff = (moment or utcnow()) - timedelta(days=days)
+    return db.session.execute(
+        delete(UserSession).where(or_(UserSession.expires_at < cutoff, UserSession.ended_at < cutoff))
+    ).rowcount

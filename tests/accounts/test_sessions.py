@@ -242,3 +242,25 @@ def test_change_password_is_rate_limited_per_address(limited_app, world):
     browsers = [sign_in(limited, user) for user in (world.buyer, world.seller, world.coordinator, world.admin)]
     codes = [browser.post("/account/password", data=WRONG_CURRENT).status_code for browser in [*browsers, browsers[0]]]
     assert codes == [200, 200, 200, 200, 429]
+
+
+def test_old_ended_and_expired_sign_ins_are_purged_and_live_ones_kept(app, world, db):
+    from marketplace.accounts.sessions import EndReason, end_all_sessions, start_session
+
+    now = utcnow()
+    start_session(world.seller)  # ended long ago
+    end_all_sessions(world.seller, EndReason.SIGNED_OUT)
+    start_session(world.admin, expires_at=now - timedelta(days=40))  # expired long ago
+    start_session(world.admin, expires_at=now - timedelta(days=2))  # expired recently
+    start_session(world.buyer, remember=True)  # live
+    db.session.flush()
+    db.session.execute(
+        UserSession.__table__.update()
+        .where(UserSession.user_id == world.seller.id)
+        .values(ended_at=now - timedelta(days=31))
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-sessions"])
+    assert "deleted 2 old sign-ins" in result.output
+    left = db.session.scalars(select(UserSession.user_id).order_by(UserSession.id)).all()
+    assert left == [world.admin.id, world.buyer.id]
