@@ -122,11 +122,9 @@ def _init_extensions(app):
     login_manager.user_loader(sessions.load_user)
     user_loaded_from_cookie.connect(lambda sender, user: sessions.rotate_remembered_session(user), weak=False)
 
-    from marketplace.core.outbox import init_outbox_echo
-    from marketplace.core.storage import init_storage_events
+    from marketplace.core.transaction import init_transaction_events
 
-    init_outbox_echo()
-    init_storage_events()
+    init_transaction_events()
 
 
 def _register_blueprints(app):

@@ -3,6 +3,7 @@
 import click
 from sqlalchemy import select
 
+from marketplace.core.transaction import transaction
 from marketplace.extensions import db
 
 
@@ -47,7 +48,6 @@ def create_user_command(role, email, full_name, sentra_slug, password):
         user = create_staff_user(None, email, full_name or email.split("@")[0], role, sentra, password=password)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
-    db.session.commit()
     click.echo(f"created {user.role} {user.email}" + (f" for {sentra.slug}" if sentra else ""))
 
 
@@ -95,8 +95,8 @@ def seed_demo_command(if_empty):
     if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
         click.echo("database already has data: demo not loaded")
         return
-    summary = seed_demo()
-    db.session.commit()
+    with transaction():
+        summary = seed_demo()
     click.echo("demo data ready: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
 
 
@@ -111,7 +111,6 @@ def apply_due_command():
     from marketplace.pricing.services import apply_due
 
     repriced, suspended = apply_due()
-    db.session.commit()
     click.echo(f"repriced {repriced}, suspended for pricing {suspended}")
 
 
@@ -122,7 +121,6 @@ def purge_submissions_command(days):
     from marketplace.core.submissions import purge_old_submissions
 
     removed = purge_old_submissions(days)
-    db.session.commit()
     click.echo(f"forgot {removed} submission tokens")
 
 
@@ -133,5 +131,4 @@ def purge_sessions_command(days):
     from marketplace.accounts.sessions import purge_old_sessions
 
     removed = purge_old_sessions(days)
-    db.session.commit()
     click.echo(f"deleted {removed} old sign-ins")

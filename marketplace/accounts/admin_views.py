@@ -46,7 +46,6 @@ def _sentra_form(sentra):
         except services.SlugTaken as error:
             form.slug.errors = [error.message]
         else:
-            db.session.commit()
             flash(_l("The sentra has been saved."), "success")
             return redirect(url_for("accounts.admin_sentras"))
     return render_template("accounts/admin_sentra_form.html", form=form, sentra=sentra)
@@ -78,7 +77,6 @@ def admin_new_staff():
         except services.EmailTaken as error:
             form.email.errors = [error.message]
         else:
-            db.session.commit()
             flash(_l("The account has been created; a link to set the password was emailed."), "success")
             return redirect(url_for("accounts.admin_staff"))
     return render_template("accounts/admin_staff_form.html", form=form)
@@ -102,7 +100,6 @@ def admin_set_staff_active(user_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("The account of %(email)s has been updated.", email=user.email), "success")
     return redirect(url_for("accounts.admin_staff"))
 
@@ -113,6 +110,5 @@ def admin_send_password_link(user_id):
     user = _staff_member(user_id)
     if ConfirmForm().validate_on_submit() and user.is_active:
         services.send_staff_password_link(user)
-        db.session.commit()
         flash(_l("A link to set the password was emailed to %(email)s.", email=user.email), "success")
     return redirect(url_for("accounts.admin_staff"))

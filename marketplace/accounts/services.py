@@ -19,6 +19,7 @@ from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.outbox import enqueue_mail, external_url
 from marketplace.core.timeutil import utcnow
+from marketplace.core.transaction import operation
 from marketplace.extensions import db
 
 
@@ -104,6 +105,7 @@ def _tell_of_registration_attempt(user):
     )
 
 
+@operation
 def register_buyer(data, locale="id"):
     """A manufacturer's company account and its owner; usable once the email is verified."""
     org = Organization(
@@ -112,6 +114,7 @@ def register_buyer(data, locale="id"):
     return _register(org, data, "buyer", locale)
 
 
+@operation
 def register_seller(data, locale="id"):
     """An IKM's account: it starts pending until a coordinator of its sentra approves it."""
     if db.session.scalar(select(Organization.id).where(Organization.nib == data["nib"])):
@@ -151,6 +154,7 @@ def coordinators_of(sentra_id):
     ).all()
 
 
+@operation
 def resend_verification(email):
     """Send a new link if the account exists and is unverified; say nothing either way."""
     user = find_user_by_email(email)
@@ -158,11 +162,18 @@ def resend_verification(email):
         _send_verification(user)
 
 
-def verify_email(token):
-    payload = tokens.read_token(tokens.VERIFY_SALT, token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
-    user = db.session.get(User, payload.get("uid")) if isinstance(payload.get("uid"), int) else None
-    if user is None or user.email != payload.get("email"):
+def user_for_verification_token(token):
+    """The account a confirmation link names (reads only), or TokenInvalid."""
+    user, email = _row_for_emailed_token(tokens.VERIFY_SALT, token, User, "uid")
+    if user.email != email:
         raise tokens.TokenInvalid()
+    return user
+
+
+@operation
+def verify_email(token):
+    """The owner of the address pressed "confirm": the account is verified (once; again is harmless)."""
+    user = user_for_verification_token(token)
     if not user.is_verified:
         user.verified_at = utcnow()
         record_audit(user, "user.verified", user)
@@ -188,6 +199,7 @@ def authenticate(email, password):
     return user
 
 
+@operation
 def request_password_reset(email):
     """Mail a reset link if the account exists; never reveal whether it does."""
     user = find_user_by_email(email)
@@ -213,6 +225,7 @@ def user_for_reset_token(token):
     return user
 
 
+@operation
 def reset_password(token, new_password):
     """Set a new password through a reset link; the link stops working once used."""
     user = user_for_reset_token(token)
@@ -238,6 +251,7 @@ def _tell_password_changed(user):
     )
 
 
+@operation
 def change_password(user, current_password, new_password):
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
         raise DomainError(_l("The current password is not correct."))
@@ -247,6 +261,7 @@ def change_password(user, current_password, new_password):
     _tell_password_changed(user)
 
 
+@operation
 def update_profile(user, full_name, phone, locale):
     user.full_name = full_name
     user.phone = phone or None
@@ -256,6 +271,7 @@ def update_profile(user, full_name, phone, locale):
 SELLER_LEGAL_FIELDS = ("name", "nib", "npwp", "is_pkp")
 
 
+@operation
 def update_organization(org, actor, data):
     """Edit the company's details; a seller's change of legal IDs sends it back to verification."""
     if org.is_ikm and data.get("nib") != org.nib:
@@ -342,6 +358,7 @@ def organization_for_email_token(token):
     return org
 
 
+@operation
 def confirm_business_email(token):
     """The new address opened its link: it becomes the business email (the link then stops working)."""
     org = organization_for_email_token(token)
@@ -354,6 +371,7 @@ def confirm_business_email(token):
 MAX_OPEN_INVITATIONS = 20
 
 
+@operation
 def invite_colleague(owner, email):
     """The owner invites someone by email to join the organization."""
     org = owner.organization
@@ -410,6 +428,7 @@ def invitation_for_token(token):
     return invitation
 
 
+@operation
 def accept_invitation(token, full_name, phone, password):
     """The invited colleague sets their own password and joins; the link proves the email."""
     invitation = invitation_for_token(token)
@@ -434,6 +453,7 @@ def accept_invitation(token, full_name, phone, password):
     return user
 
 
+@operation
 def revoke_invitation(owner, invitation):
     if not invitation.is_open:
         raise DomainError(_l("This invitation is no longer open."))
@@ -441,6 +461,7 @@ def revoke_invitation(owner, invitation):
     record_audit(owner, "invitation.revoked", invitation)
 
 
+@operation
 def remove_colleague(owner, member):
     """Deactivate a colleague's account; the owner cannot remove themself."""
     if member.id == owner.id:
@@ -452,6 +473,7 @@ def remove_colleague(owner, member):
     record_audit(owner, "user.removed", member, before={"active": True}, after={"active": False})
 
 
+@operation
 def reactivate_colleague(owner, member):
     """Let a removed colleague sign in again (with their old password, or a reset)."""
     if member.is_active:
@@ -460,6 +482,7 @@ def reactivate_colleague(owner, member):
     record_audit(owner, "user.reactivated", member, before={"active": False}, after={"active": True})
 
 
+@operation
 def create_staff_user(actor, email, full_name, role, sentra=None, password=None):
     """A coordinator (of one sentra) or an admin. Without a password, a set-password link is mailed."""
     if role not in ("coordinator", "admin"):
@@ -484,6 +507,7 @@ def create_staff_user(actor, email, full_name, role, sentra=None, password=None)
     return user
 
 
+@operation
 def send_staff_password_link(user):
     """Mail a staff member a link to set their password (works once, for an hour)."""
     token = tokens.make_token(tokens.RESET_SALT, {"uid": user.id, "fp": tokens.password_fingerprint(user)})
@@ -497,6 +521,7 @@ def send_staff_password_link(user):
     )
 
 
+@operation
 def set_staff_active(actor, user, active):
     """An admin deactivates or reactivates a coordinator or admin account (never their own)."""
     if user.role not in ("coordinator", "admin"):
@@ -517,6 +542,7 @@ class SlugTaken(DomainError):
     pass
 
 
+@operation
 def save_sentra(actor, sentra, data):
     """Create (sentra=None) or edit a sentra."""
     clash = db.session.scalar(
@@ -567,6 +593,7 @@ DECISIONS = {
 }
 
 
+@operation
 def decide_organization(coordinator, org, decision, reason=None):
     """A coordinator approves, rejects, suspends or reinstates an IKM of their own sentra."""
     if not coordinator_may_manage(coordinator, org):

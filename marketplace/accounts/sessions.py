@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from marketplace.accounts.models import User, UserSession
 from marketplace.core.timeutil import utcnow
+from marketplace.core.transaction import operation, transaction
 from marketplace.extensions import db
 
 _LOGIN_ID = re.compile(r"^([0-9]{1,10}):([A-Za-z0-9_\-]{20,100})$")
@@ -38,6 +39,7 @@ def _lifetime(remember):
     return timedelta(seconds=seconds)
 
 
+@operation
 def start_session(user, remember=False, expires_at=None):
     """A new sign-in for `user`; afterwards `user.get_id()` names it (call before `login_user`)."""
     key = secrets.token_urlsafe(32)
@@ -86,18 +88,28 @@ def _end(query, reason):
     ).rowcount
 
 
+@operation
 def end_session(user, reason=EndReason.SIGNED_OUT):
     """End the sign-in this request runs under."""
     if user.session_key:
         _end(update(UserSession).where(UserSession.key_hash == _hash(user.session_key)), reason)
 
 
+@operation
 def end_all_sessions(user, reason, keep_current=False):
     """End every sign-in of `user` (all devices), or all but the current one."""
     query = update(UserSession).where(UserSession.user_id == user.id)
     if keep_current and user.session_key:
         query = query.where(UserSession.key_hash != _hash(user.session_key))
     return _end(query, reason)
+
+
+@operation
+def sign_in(user, remember=False, locale=None):
+    """Start a sign-in for a user who proved who they are; a language chosen on this device is kept."""
+    if locale and locale != user.locale:
+        user.locale = locale
+    return start_session(user, remember=remember)
 
 
 def live_session_count(user):
@@ -114,18 +126,19 @@ def rotate_remembered_session(user):
     Called from Flask-Login's `user_loaded_from_cookie` signal, before any view runs: the new key
     goes into the Flask session and a new cookie, and the old cookie is dead from now on.
     """
-    current = db.session.scalar(select(UserSession).where(UserSession.key_hash == _hash(user.session_key)))
-    if current is None:
-        return
-    _end(update(UserSession).where(UserSession.id == current.id), EndReason.ROTATED)
-    start_session(user, remember=True, expires_at=current.expires_at)
-    # A sign-in write before the view: nothing else is pending in this transaction yet.
-    db.session.commit()
+    # A sign-in write before the view runs, in a transaction of its own.
+    with transaction():
+        current = db.session.scalar(select(UserSession).where(UserSession.key_hash == _hash(user.session_key)))
+        if current is None:
+            return
+        _end(update(UserSession).where(UserSession.id == current.id), EndReason.ROTATED)
+        start_session(user, remember=True, expires_at=current.expires_at)
     session["_user_id"] = user.get_id()
     session["_remember"] = "set"
     session["_remember_seconds"] = max(1, int((current.expires_at - utcnow()).total_seconds()))
 
 
+@operation
 def purge_old_sessions(days=30, moment=None):
     """Delete sign-ins that ended or expired more than `days` ago; live ones are never touched."""
     cutoff = (moment or utcnow()) - timedelta(days=days)

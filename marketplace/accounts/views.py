@@ -60,7 +60,6 @@ def register_buyer():
     if form.validate_on_submit():
         # The same answer whether or not the email has an account (services._register).
         services.register_buyer(form.data, locale=str(get_locale()))
-        db.session.commit()
         return redirect(url_for("accounts.registered"))
     return render_template("accounts/register_buyer.html", form=form)
 
@@ -81,7 +80,6 @@ def register_seller():
         except DomainError as error:
             _fail(form, "sentra_id", error)
         else:
-            db.session.commit()
             return redirect(url_for("accounts.registered"))
     return render_template("accounts/register_seller.html", form=form)
 
@@ -92,17 +90,22 @@ def registered():
     return render_template("accounts/registered.html")
 
 
-@bp.get("/verify/<token>")
+@bp.route("/verify/<token>", methods=["GET", "POST"])
 @allow(PUBLIC)
+@_limit("RATELIMIT_RESET")
 def verify_email(token):
+    """Opening the link shows a button; only pressing it (a POST) confirms: a GET never writes."""
     try:
-        user = services.verify_email(token)
+        user = services.user_for_verification_token(token)
     except tokens.TokenInvalid:
         flash(_l("This confirmation link is invalid or has expired. Ask for a new one below."), "danger")
         return redirect(url_for("accounts.resend_verification"))
-    db.session.commit()
-    flash(_l("Your email %(email)s is confirmed. You can sign in now.", email=user.email), "success")
-    return redirect(url_for("accounts.login"))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.verify_email(token)
+        flash(_l("Your email %(email)s is confirmed. You can sign in now.", email=user.email), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/verify_email.html", form=form, user=user)
 
 
 @bp.route("/verify/resend", methods=["GET", "POST"])
@@ -112,7 +115,6 @@ def resend_verification():
     form = EmailOnlyForm()
     if form.validate_on_submit():
         services.resend_verification(form.email.data)
-        db.session.commit()
         flash(_l("If that account is waiting for confirmation, a new link is on its way."), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/resend_verification.html", form=form)
@@ -134,12 +136,11 @@ def login():
         except services.LoginRefused as error:
             form.password.errors = [error.message]
         else:
-            sessions.start_session(user, remember=form.remember.data)
             # A language picked on this device before signing in wins, and is kept on the account.
             chosen = session.get("lang")
-            if chosen in current_app.config["LANGUAGES"] and chosen != user.locale:
-                user.locale = chosen
-            db.session.commit()
+            sessions.sign_in(
+                user, remember=form.remember.data, locale=chosen if chosen in current_app.config["LANGUAGES"] else None
+            )
             _new_csrf_token()
             login_user(user, remember=form.remember.data)
             flash(_l("Welcome, %(name)s.", name=user.full_name), "success")
@@ -151,7 +152,6 @@ def login():
 @allow(AUTHENTICATED)
 def logout():
     sessions.end_session(current_user)
-    db.session.commit()
     _sign_out_here()
     flash(_l("You have signed out."), "info")
     return redirect(url_for("catalog.home"))
@@ -163,7 +163,6 @@ def sign_out_everywhere():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     sessions.end_all_sessions(current_user, sessions.EndReason.EVERYWHERE)
-    db.session.commit()
     _sign_out_here()
     flash(_l("You have been signed out on every device, this one included."), "info")
     return redirect(url_for("accounts.login"))
@@ -198,7 +197,6 @@ def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         flash(
             _l("If an account exists for that email, a reset link is on its way. It works once, for one hour."), "info"
         )
@@ -218,7 +216,6 @@ def reset_password(token):
     form = ResetPasswordForm(user_inputs=(user.email, user.full_name, getattr(user.organization, "name", None)))
     if form.validate_on_submit():
         services.reset_password(token, form.password.data)
-        db.session.commit()
         if current_user.is_authenticated:
             logout_user()
         flash(_l("Your password has been set. Sign in with it now."), "success")
@@ -241,7 +238,6 @@ def change_password():
         except DomainError as error:
             _fail(form, "current_password", error)
         else:
-            db.session.commit()  # this sign-in goes on; every other one has ended
             flash(_l("Your password has been changed. You are signed out on your other devices."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
@@ -253,7 +249,6 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         services.update_profile(current_user, form.full_name.data, form.phone.data, form.locale.data)
-        db.session.commit()
         flash(_l("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template(
@@ -290,7 +285,6 @@ def edit_organization():
         except services.NibTaken as error:  # raised before anything is changed
             _fail(form, "nib", error)
         else:
-            db.session.commit()
             if org.pending_email and org.pending_email != was_pending:
                 flash(
                     _l(
@@ -323,7 +317,6 @@ def confirm_business_email(token):
     form = ConfirmForm()
     if form.validate_on_submit():
         services.confirm_business_email(token)
-        db.session.commit()
         flash(_l("The business email of %(name)s is now %(email)s.", name=org.name, email=org.email), "success")
         if current_user.is_authenticated and current_user.organization_id == org.id:
             return redirect(url_for("accounts.organization"))
@@ -383,7 +376,6 @@ def invite_member():
         except DomainError as error:
             _fail(form, "email", error)
         else:
-            db.session.commit()
             flash(_l("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.members"))
     return _render_members(form)
@@ -399,7 +391,6 @@ def remove_member(user_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("%(name)s can no longer sign in.", name=member.full_name), "success")
     return redirect(url_for("accounts.members"))
 
@@ -414,7 +405,6 @@ def reactivate_member(user_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("%(name)s can sign in again.", name=member.full_name), "success")
     return redirect(url_for("accounts.members"))
 
@@ -429,7 +419,6 @@ def revoke_invitation(invitation_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("The invitation has been withdrawn."), "success")
     return redirect(url_for("accounts.members"))
 
@@ -450,7 +439,6 @@ def accept_invitation(token):
         except (services.EmailTaken, tokens.TokenInvalid):
             flash(_l("This invitation link is invalid, expired or already used."), "danger")
             return redirect(url_for("accounts.login"))
-        db.session.commit()
         flash(_l("Welcome to %(name)s. Sign in with your new password.", name=invitation.organization.name), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)

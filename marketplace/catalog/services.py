@@ -18,6 +18,7 @@ from marketplace.core.money import format_idr, plain_quantity
 from marketplace.core.outbox import enqueue_mail, external_url
 from marketplace.core.storage import delete_after_commit, get_storage, save_in_transaction
 from marketplace.core.submissions import claim_submission, record_submission
+from marketplace.core.transaction import operation
 from marketplace.extensions import db
 
 MAX_PHOTOS = 8
@@ -126,6 +127,7 @@ def _refuse_if_archived(listing):
         raise NotAllowed(_l("An archived listing cannot be changed."))
 
 
+@operation
 def set_cover(actor, listing, photo):
     _refuse_if_archived(listing)
     for p in listing.photos:
@@ -133,6 +135,7 @@ def set_cover(actor, listing, photo):
     record_audit(actor, "listing.cover_changed", listing, after={"photo_id": photo.id})
 
 
+@operation
 def remove_photo(actor, listing, photo):
     """Remove a photo; it changes what the coordinator approved, so a live listing goes back to review."""
     _refuse_if_archived(listing)
@@ -243,6 +246,7 @@ def _tell_coordinators(listing):
         )
 
 
+@operation
 def create_listing(seller, data, uploads=None, submit=False, submission_token=None):
     """A new listing of the seller's IKM: a draft, or straight into the coordinator's queue."""
     submission = claim_submission(seller, submission_token) if submission_token is not None else None
@@ -267,6 +271,7 @@ def create_listing(seller, data, uploads=None, submit=False, submission_token=No
     return listing
 
 
+@operation
 def update_listing(seller, listing, data, uploads=None, submit=False):
     """Save the seller's changes; reviewed fields and photos send a live listing back to the queue."""
     require_seller_may_sell(seller)
@@ -314,6 +319,7 @@ def _plain(value):
     return value
 
 
+@operation
 def set_stock(seller, listing, stock):
     """Quick stock edit: no review needed."""
     require_seller_may_sell(seller)
@@ -331,6 +337,7 @@ SELLER_ACTIONS = {
 }
 
 
+@operation
 def seller_action(seller, listing, action):
     """Submit for review, pause, resume or archive."""
     if action not in SELLER_ACTIONS:
@@ -366,6 +373,7 @@ class ChangedMeanwhile(DomainError):
     pass
 
 
+@operation
 def moderate_listing(coordinator, listing, decision, reason=None, seen_version=None):
     """A coordinator approves, rejects or suspends a listing of an IKM of their own sentra."""
     if seen_version is not None and seen_version != listing.version:
@@ -538,6 +546,7 @@ def _require_admin(actor):
         raise NotAllowed(_l("Only the platform administrator changes categories and product types."))
 
 
+@operation
 def save_category(actor, category, data):
     """Create or edit a category (platform-wide, admin only)."""
     _require_admin(actor)
@@ -558,6 +567,7 @@ def save_category(actor, category, data):
     return category
 
 
+@operation
 def save_product_type(actor, product_type, data, photo_upload=None):
     """Create or edit a product type (platform-wide, admin only); its photo is verified and re-encoded."""
     _require_admin(actor)

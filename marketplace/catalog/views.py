@@ -275,10 +275,8 @@ def _count_refused_price(error, product_type_id, listing=None):
     """A price the band refused is counted for the competition monitor: the only write of this request."""
     from marketplace.pricing.services import record_out_of_band_attempt
 
-    db.session.rollback()
     if error.schedule is not None:
         record_out_of_band_attempt(current_user, error.schedule, error.price_idr, product_type_id, listing=listing)
-        db.session.commit()
 
 
 def _upload_limit():
@@ -324,13 +322,11 @@ def new_listing():
         except DomainError as error:
             form.product_type_id.errors = [error.message]
         else:
-            db.session.commit()
             flash(
                 _l("Listing sent to the coordinator for review.") if "submit" in request.form else _l("Draft saved."),
                 "success",
             )
             return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
-        db.session.rollback()
     return _listing_form_page(form, None)
 
 
@@ -353,16 +349,13 @@ def edit_listing(listing_id):
                 submit="submit" in request.form,
             )
         except ImageRejected as error:
-            db.session.rollback()
             form.photos.errors = [error.message]
         except services.PriceOutsideBand as error:
             _count_refused_price(error, form.product_type_id.data, listing=listing)
             form.price_idr.errors = [error.message]
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "danger")
         else:
-            db.session.commit()
             if listing.status == ListingStatus.PENDING_REVIEW and was != ListingStatus.PENDING_REVIEW:
                 flash(_l("Your changes go to the coordinator for review before buyers see them."), "info")
             else:
@@ -385,7 +378,6 @@ def listing_action(listing_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("Listing status: %(status)s.", status=status_label(listing.status)), "success")
     return redirect(safe_next_url(request.form.get("next"), url_for("catalog.seller_listings")))
 
@@ -401,7 +393,6 @@ def set_stock(listing_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("Stock of %(title)s saved.", title=listing.title), "success")
     else:
         flash(_l("Stock: %(error)s", error=form.stock.errors[0]), "danger")
@@ -426,7 +417,6 @@ def photo_cover(listing_id, photo_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("Cover photo changed."), "success")
     return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
 
@@ -442,7 +432,6 @@ def photo_delete(listing_id, photo_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("Photo removed."), "success")
     return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
 
@@ -522,7 +511,6 @@ def moderate_listing(listing_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("Decision saved; the IKM has been emailed."), "success")
             return redirect(url_for("catalog.moderation_queue"))
     events = listing.events.all()
@@ -570,10 +558,8 @@ def _product_type_form(product_type):
         except DomainError as error:
             form.category_id.errors = [error.message]
         else:
-            db.session.commit()
             flash(_l("The product type has been saved."), "success")
             return redirect(url_for("catalog.product_types"))
-        db.session.rollback()
     return render_template("catalog/product_type_form.html", form=form, product_type=product_type)
 
 
@@ -599,7 +585,6 @@ def _category_form(category):
         except services.SlugTaken as error:
             form.slug.errors = [error.message]
         else:
-            db.session.commit()
             flash(_l("The category has been saved."), "success")
             return redirect(url_for("catalog.product_types"))
     return render_template("catalog/category_form.html", form=form, category=category)

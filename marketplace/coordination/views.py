@@ -84,7 +84,6 @@ def decide_organization(organization_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            db.session.commit()
             flash(_l("Decision saved; the IKM has been emailed."), "success")
             return redirect(url_for("coordination.dashboard", status=org.status))
         return redirect(url_for("coordination.organization_detail", organization_id=org.id))

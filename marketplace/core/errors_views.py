@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import SecurityError
 
-from marketplace.extensions import db
+from marketplace.core.transaction import discard
 
 ERROR_TEXTS = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -45,10 +45,10 @@ def register_error_handlers(app):
 
     @app.errorhandler(StaleDataError)
     def changed_meanwhile(error):
-        db.session.rollback()
+        discard()
         return render_error(409)
 
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
+        discard()
         return render_error(500)

@@ -8,15 +8,15 @@ from email.utils import make_msgid
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from marketplace.core.models import OutboxMessage
 from marketplace.core.timeutil import utcnow
+from marketplace.core.transaction import after_commit, operation, transaction
 from marketplace.extensions import db
 
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_CAP_SECONDS = 6 * 60 * 60
-_ECHO_KEY = "outbox_echo"
 
 
 def external_url(endpoint, **values):
@@ -35,23 +35,12 @@ def enqueue_mail(to_address, subject, template, locale="id", **context):
     )
     db.session.add(message)
     if current_app.config.get("MAIL_ECHO_AFTER_COMMIT"):
-        db.session.info.setdefault(_ECHO_KEY, []).append((to_address, subject_text, body_text))
+        after_commit(lambda: _echo(to_address, subject_text, body_text))
     return message
 
 
-def _echo_after_commit(session):
-    for to_address, subject, body in session.info.pop(_ECHO_KEY, []):
-        print(f"\n--- mail to {to_address}: {subject}\n{body}\n--- end of mail", file=sys.stdout, flush=True)
-
-
-def _forget_after_rollback(session):
-    session.info.pop(_ECHO_KEY, None)
-
-
-def init_outbox_echo():
-    if not event.contains(db.session, "after_commit", _echo_after_commit):
-        event.listen(db.session, "after_commit", _echo_after_commit)
-        event.listen(db.session, "after_soft_rollback", lambda s, prev: _forget_after_rollback(s))
+def _echo(to_address, subject, body):
+    print(f"\n--- mail to {to_address}: {subject}\n{body}\n--- end of mail", file=sys.stdout, flush=True)
 
 
 class ConsoleBackend:
@@ -126,29 +115,31 @@ def deliver_due(backend, now=None, batch_size=100):
     sent = failed = 0
     last_id = 0
     for _ in range(batch_size):
-        message = _claim_next(now, last_id)
-        if message is None:
-            break
-        last_id = message.id
-        message.attempts += 1
-        try:
-            backend.send(build_email(message, config["MAIL_FROM"]))
-        except Exception as exc:  # any delivery failure is retried later, never lost
-            failed += 1
-            message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-                message.status = "failed"
+        # One transaction per message: its end releases this message's lock; the next one is claimed anew.
+        with transaction():
+            message = _claim_next(now, last_id)
+            if message is None:
+                break
+            last_id = message.id
+            message.attempts += 1
+            try:
+                backend.send(build_email(message, config["MAIL_FROM"]))
+            except Exception as exc:  # any delivery failure is retried later, never lost
+                failed += 1
+                message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+                if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+                    message.status = "failed"
+                else:
+                    message.next_try_at = now + backoff_delay(message.attempts)
             else:
-                message.next_try_at = now + backoff_delay(message.attempts)
-        else:
-            sent += 1
-            message.status = "sent"
-            message.sent_at = now
-            message.last_error = None
-        db.session.commit()  # releases this message's lock; the next one is claimed anew
+                sent += 1
+                message.status = "sent"
+                message.sent_at = now
+                message.last_error = None
     return sent, failed
 
 
+@operation
 def retry_failed(now=None):
     """Put the messages that gave up back in the queue (after an outage has been fixed)."""
     now = now or utcnow()
@@ -157,7 +148,6 @@ def retry_failed(now=None):
         message.status = "pending"
         message.attempts = 0
         message.next_try_at = now
-    db.session.commit()
     return len(failed)
 
 

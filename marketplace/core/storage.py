@@ -59,42 +59,20 @@ def get_storage():
 
 # Files follow the database transaction that refers to them: a file saved for a change that rolls
 # back is removed, and a file is deleted only once the change that drops it has committed.
-_NEW_KEYS = "storage_new_keys"
-_DOOMED_KEYS = "storage_doomed_keys"
 
 
 def save_in_transaction(key, data):
     """Save now; remove again if the current transaction rolls back."""
-    from marketplace.extensions import db
+    from marketplace.core.transaction import after_rollback
 
-    get_storage().save(key, data)
-    db.session.info.setdefault(_NEW_KEYS, []).append((get_storage(), key))
+    storage = get_storage()
+    storage.save(key, data)
+    after_rollback(lambda: storage.delete(key))
 
 
 def delete_after_commit(key):
     """Delete once the current transaction has committed (never for a change that rolls back)."""
-    from marketplace.extensions import db
+    from marketplace.core.transaction import after_commit
 
-    db.session.info.setdefault(_DOOMED_KEYS, []).append((get_storage(), key))
-
-
-def _after_commit(session):
-    session.info.pop(_NEW_KEYS, None)
-    for storage, key in session.info.pop(_DOOMED_KEYS, []):
-        storage.delete(key)
-
-
-def _after_rollback(session):
-    session.info.pop(_DOOMED_KEYS, None)
-    for storage, key in session.info.pop(_NEW_KEYS, []):
-        storage.delete(key)
-
-
-def init_storage_events():
-    from sqlalchemy import event
-
-    from marketplace.extensions import db
-
-    if not event.contains(db.session, "after_commit", _after_commit):
-        event.listen(db.session, "after_commit", _after_commit)
-        event.listen(db.session, "after_rollback", _after_rollback)
+    storage = get_storage()
+    after_commit(lambda: storage.delete(key))

@@ -31,6 +31,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
 from marketplace.core.models import SubmissionToken
 from marketplace.core.timeutil import utcnow
+from marketplace.core.transaction import operation
 from marketplace.extensions import db
 
 # secrets.token_urlsafe(24): 32 characters of the URL-safe base64 alphabet.
@@ -125,12 +126,12 @@ def record_submission(submission, obj):
 
 
 def already_sent(location):
-    """The answer to a replayed form: nothing of this request is kept, and the user goes where the first submit went."""
-    db.session.rollback()
+    """The answer to a replayed form: the user goes where the first submit went (the operation kept nothing)."""
     flash(ALREADY_SENT, "info")
     return redirect(location)
 
 
+@operation
 def purge_old_submissions(days=30, moment=None):
     """Forget tokens claimed more than `days` ago (a replay of such an old page would count as a new submit)."""
     cutoff = (moment or utcnow()) - timedelta(days=days)

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from marketplace.core import bp
 from marketplace.core.access import PUBLIC, allow
 from marketplace.core.security import safe_next_url
+from marketplace.core.transaction import discard, transaction
 from marketplace.extensions import db
 
 
@@ -18,7 +19,7 @@ def healthz():
         database = "ok"
     except Exception as exc:  # the point of a health check is to report, not to crash
         current_app.logger.warning("health check: database unreachable: %s", exc)
-        db.session.rollback()
+        discard()
         database = "error"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "degraded", database=database), status
@@ -32,6 +33,6 @@ def set_language():
         session["lang"] = language
         session.permanent = True
         if current_user.is_authenticated and current_user.locale != language:
-            current_user.locale = language
-            db.session.commit()
+            with transaction():
+                current_user.locale = language
     return redirect(safe_next_url(request.form.get("next"), url_for("catalog.home")))

@@ -14,6 +14,7 @@ from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, InvalidTransition, check_transition
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import WIB, utcnow
+from marketplace.core.transaction import operation
 from marketplace.extensions import db
 from marketplace.pricing.models import (
     OutOfBandAttempt,
@@ -84,6 +85,7 @@ def check_tiers(tiers):
         previous_qty, previous_pct = min_qty, pct
 
 
+@operation
 def publish_schedule(coordinator, product_type, data, tiers, moment=None, submission_token=None):
     """A new schedule for the coordinator's own sentra; schedules are never edited."""
     submission = claim_submission(coordinator, submission_token) if submission_token is not None else None
@@ -222,6 +224,7 @@ def schedules_in_force(moment=None):
     return {(s.sentra_id, s.product_type_id): s for s in rows}
 
 
+@operation
 def apply_due(moment=None):
     """Bring live listings in line with the schedules in force: fixed prices follow the reference, prices out of
     the band are suspended for pricing and their IKMs emailed. Idempotent; returns (repriced, suspended)."""
@@ -285,6 +288,7 @@ def apply_due(moment=None):
 # --- out-of-band attempts ---------------------------------------------------------------------------
 
 
+@operation
 def record_out_of_band_attempt(user, schedule, price_idr, product_type_id, listing=None):
     """Count a listing price the band refused (the monitor shows them per IKM). Its own transaction's only write."""
 
@@ -324,6 +328,7 @@ def _tell_coordinators_of_request(change):
         )
 
 
+@operation
 def request_price_change(seller, listing, price_idr, reason, submission_token=None):
     """An IKM asks for another price for one of its listings; at most one request per listing waits at a time."""
 
@@ -411,6 +416,7 @@ def _close_request(change, status, actor, note=None):
     )
 
 
+@operation
 def withdraw_price_request(seller, change):
     """The IKM takes back its own pending request."""
 
@@ -421,6 +427,7 @@ def withdraw_price_request(seller, change):
     _close_request(change, RequestStatus.WITHDRAWN, seller)
 
 
+@operation
 def decide_price_request(coordinator, change, decision, note=None):
     """A coordinator of the IKM's sentra approves (the price becomes the listing's, as an exception to the band
     until the next schedule) or rejects with a reason. The IKM is emailed."""
@@ -544,6 +551,7 @@ def suspension_needs_override(organization, moment=None):
     return recent_warnings(organization, moment) < WARNINGS_BEFORE_SUSPENSION
 
 
+@operation
 def give_sanction(
     coordinator,
     organization,

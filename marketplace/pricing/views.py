@@ -84,10 +84,8 @@ def new_schedule(product_type_id):
         except DuplicateSubmission:
             return already_sent(url_for("pricing.coordinator_prices"))
         except services.InvalidSchedule as error:
-            db.session.rollback()
             form.reference_idr.errors = [*form.reference_idr.errors, error.message]
         else:
-            db.session.commit()
             flash(_l("The new prices for %(name)s are published.", name=product_type.name), "success")
             return redirect(url_for("pricing.coordinator_prices"))
     return render_template("pricing/schedule_form.html", form=form, product_type=product_type, current=current)
@@ -154,10 +152,8 @@ def new_price_request(listing_id):
         except DuplicateSubmission:
             return already_sent(url_for("catalog.edit_listing", listing_id=listing.id))
         except (services.RequestRefused, NotAllowed) as error:
-            db.session.rollback()
             form.price_idr.errors = [*form.price_idr.errors, error.message]
         else:
-            db.session.commit()
             flash(_l("Your request has been sent to the coordinator."), "success")
             return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
     return render_template(
@@ -189,10 +185,8 @@ def withdraw_price_request(request_id):
         try:
             services.withdraw_price_request(current_user, change)
         except (services.RequestRefused, InvalidTransition):
-            db.session.rollback()
             flash(_l("Only a waiting request can be withdrawn."), "danger")
         else:
-            db.session.commit()
             flash(_l("Your request has been withdrawn."), "success")
     return redirect(url_for("catalog.edit_listing", listing_id=change.listing_id))
 
@@ -228,13 +222,10 @@ def coordinator_request(request_id):
         try:
             services.decide_price_request(current_user, change, form.decision.data, form.reason.data)
         except services.RequestRefused as error:
-            db.session.rollback()
             form.decision.errors = [*form.decision.errors, error.message]
         except InvalidTransition:
-            db.session.rollback()
             form.decision.errors = [*form.decision.errors, _l("This request has already been decided or withdrawn.")]
         else:
-            db.session.commit()
             flash(_l("Decision saved; the IKM has been emailed."), "success")
             return redirect(url_for("pricing.coordinator_requests"))
         change = _request_of_my_sentra(request_id)
@@ -302,13 +293,10 @@ def sanctions(organization_id):
         except DuplicateSubmission:
             return already_sent(url_for("pricing.sanctions", organization_id=org.id))
         except services.SanctionRefused as error:
-            db.session.rollback()
             form.kind.errors = [*form.kind.errors, error.message]
         except InvalidTransition:
-            db.session.rollback()
             form.kind.errors = [*form.kind.errors, _l("Only an approved IKM can be suspended.")]
         else:
-            db.session.commit()
             if form.kind.data == SanctionKind.SUSPENSION:
                 flash(_l("The IKM is suspended: its listings are hidden until you lift the suspension."), "success")
             else:

@@ -67,7 +67,7 @@ def test_seller_registration_starts_pending_and_tells_the_coordinator_once_verif
     assert org.workers == 12 and org.is_pkp is False and org.npwp is None
     # Unconfirmed sign-ups do not reach the coordinators' inbox.
     assert outbox_to(world.coordinator.email) == []
-    client.get(link_in(outbox_to("siti@slag.example.com")[0], "/verify/"))
+    client.post(link_in(outbox_to("siti@slag.example.com")[0], "/verify/"))
     assert len(outbox_to(world.coordinator.email)) == 1
     assert outbox_to(world.other_coordinator.email) == []
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organization.registered"))
@@ -140,18 +140,25 @@ def test_seller_must_choose_an_existing_sentra(client, db, world, sentra_id):
 def test_verification_link_confirms_the_email_once(client, db, world):
     client.post("/register/buyer", data=buyer_form())
     link = link_in(outbox_to("budi@maju.example.com")[0], "/verify/")
-    response = client.get(link)
-    assert response.headers["Location"] == "/login"
+    # Opening the link (a GET, as mail scanners do) shows a button and changes nothing.
+    before = table_counts()
+    page = client.get(link)
+    assert page.status_code == 200 and "budi@maju.example.com" in page.get_data(as_text=True)
+    assert table_counts() == before
     user = db.session.scalar(select(User).where(User.email == "budi@maju.example.com"))
+    assert not user.is_verified
+    response = client.post(link)
+    assert response.headers["Location"] == "/login"
+    db.session.refresh(user)
     assert user.is_verified
-    # Opening it again is harmless.
-    assert client.get(link).status_code == 302
+    # Pressing it again is harmless.
+    assert client.post(link).headers["Location"] == "/login"
 
 
 @pytest.mark.parametrize("token", ["garbage", "a" * 2000, "eyJ1aWQiOjF9.invalid.sig"])
 def test_broken_verification_links_are_refused(client, world, token):
-    response = client.get(f"/verify/{token}")
-    assert response.headers["Location"] == "/verify/resend"
+    for method in (client.get, client.post):
+        assert method(f"/verify/{token}").headers["Location"] == "/verify/resend"
 
 
 def test_resend_verification_does_not_reveal_accounts(client, db, world):

@@ -8,6 +8,7 @@ from marketplace.accounts.models import OrganizationStatus
 from marketplace.accounts.services import decide_organization
 from marketplace.core.errors import DomainError
 from marketplace.core.models import AuditEntry
+from tests import factories
 
 DECISIONS = st.lists(
     st.tuples(
@@ -20,24 +21,23 @@ DECISIONS = st.lists(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(decisions=DECISIONS)
 def test_status_follows_the_transition_table(db, world, decisions):
-    org = world.pending_ikm
-    try:
-        moves = 0
-        for decision, reason in decisions:
-            before = org.status
-            try:
-                decide_organization(world.coordinator, org, decision, reason or None)
-            except DomainError:
-                assert org.status == before  # a refused decision changes nothing
-                continue
-            assert org.status in OrganizationStatus.TRANSITIONS[before]
-            if decision in ("reject", "suspend"):
-                assert org.status_reason == reason and reason
-            moves += 1
-        db.session.flush()
-        entries = db.session.scalars(
-            select(AuditEntry).where(AuditEntry.object_type == "Organization", AuditEntry.object_id == org.id)
-        ).all()
-        assert len(entries) == moves
-    finally:
-        db.session.rollback()
+    # Each decision is an operation that commits: every example gets an IKM of its own.
+    org = factories.make_ikm(world.jombang, status=OrganizationStatus.PENDING)
+    db.session.commit()
+    moves = 0
+    for decision, reason in decisions:
+        before = org.status
+        try:
+            decide_organization(world.coordinator, org, decision, reason or None)
+        except DomainError:
+            db.session.refresh(org)
+            assert org.status == before  # a refused decision changes nothing
+            continue
+        assert org.status in OrganizationStatus.TRANSITIONS[before]
+        if decision in ("reject", "suspend"):
+            assert org.status_reason == reason and reason
+        moves += 1
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "Organization", AuditEntry.object_id == org.id)
+    ).all()
+    assert len(entries) == moves

@@ -11,6 +11,7 @@ from marketplace.catalog.models import ListingPhoto
 from marketplace.core.images import MAX_BYTES, ImageRejected, process_upload
 from marketplace.core.storage import get_storage
 from marketplace.core.submissions import new_submission_token
+from marketplace.core.transaction import transaction
 from tests.catalog import images
 from tests.helpers import table_counts
 
@@ -190,13 +191,14 @@ def test_a_removed_photo_stays_on_disk_until_the_removal_commits(db, catalog_wor
     [photo] = add_photos(catalog_world.seller, catalog_world.draft_listing, [_Upload(images.image_bytes())])
     db.session.commit()
     path = get_storage().full_path(photo.display_key)
-    remove_photo(catalog_world.seller, catalog_world.draft_listing, photo)
-    db.session.rollback()
+    # The removal is part of a larger unit of work that then fails: the file must survive.
+    with pytest.raises(RuntimeError), transaction():
+        remove_photo(catalog_world.seller, catalog_world.draft_listing, photo)
+        raise RuntimeError("a later step of the same operation failed")
     assert path.exists()
     photo = db.session.get(ListingPhoto, photo.id)
     remove_photo(catalog_world.seller, db.session.get(type(catalog_world.draft_listing), photo.listing_id), photo)
-    db.session.commit()
-    assert not path.exists()
+    assert not path.exists()  # the operation committed, then the file went
 
 
 def test_phone_multi_picture_jpegs_are_accepted():

@@ -192,7 +192,10 @@ MATRIX = {
     "accounts.register_buyer": [("GET", lambda w: "/register/buyer", ANONYMOUS_ONLY)],
     "accounts.register_seller": [("GET", lambda w: "/register/seller", ANONYMOUS_ONLY)],
     "accounts.registered": [("GET", lambda w: "/register/done", ANONYMOUS_ONLY)],
-    "accounts.verify_email": [("GET", lambda w: "/verify/not-a-token", every_role(OK))],
+    "accounts.verify_email": [
+        ("GET", lambda w: "/verify/not-a-token", every_role(OK)),
+        ("POST", lambda w: "/verify/not-a-token", every_role(OK)),
+    ],
     "accounts.resend_verification": [("GET", lambda w: "/verify/resend", ANONYMOUS_ONLY)],
     "accounts.login": [("GET", lambda w: "/login", ANONYMOUS_ONLY)],
     "accounts.logout": [("POST", lambda w: "/logout", SIGNED_IN)],

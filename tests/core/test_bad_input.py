@@ -116,6 +116,7 @@ BUTTON_ROUTES = {
     "accounts.logout",
     "accounts.sign_out_everywhere",
     "accounts.confirm_business_email",
+    "accounts.verify_email",
     "accounts.remove_member",
     "accounts.reactivate_member",
     "accounts.revoke_invitation",

@@ -76,6 +76,9 @@ def test_buyer_registers_verifies_signs_in_switches_language_and_signs_out(page,
     link = link_in_mail(EMAIL, "/verify/")
     assert link.startswith(live_server + "/verify/")
     page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Konfirmasi email Anda")
+    assert_fits_phone(page)
+    page.get_by_role("button", name="Konfirmasi email saya").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_role("alert")).to_contain_text(f"Email Anda {EMAIL} telah dikonfirmasi")
 

@@ -69,6 +69,7 @@ def test_seller_registers_and_coordinator_approves(page):
     # The coordinator hears of the IKM once its owner has confirmed the email.
     assert mail_to(coordinator.email) == []
     page.goto(link_in_mail("paving.makmur@example.com", "/verify/"))
+    page.get_by_role("button", name="Confirm my email").click()
     expect(page.get_by_role("alert")).to_contain_text("is confirmed")
     assert [m.subject for m in mail_to(coordinator.email)] == ["IKM menunggu persetujuan: UD Paving Makmur"]
 
@@ -149,6 +150,8 @@ def test_coordinator_rejects_with_reason_in_indonesian(page):
 
     # The IKM confirms its email, signs in and reads why on its own page.
     page.goto(link_in_mail("batako.sejahtera@example.com", "/verify/"))
+    page.get_by_role("button", name="Konfirmasi email saya").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
     sign_in(page, "batako.sejahtera@example.com", PASSWORD)
     expect(page).to_have_url(re.compile(r"/account/organization$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("UD Batako Sejahtera")

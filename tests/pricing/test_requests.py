@@ -1,5 +1,7 @@
 """Price-change requests: the IKM asks, the coordinator approves (an exception until the next schedule) or rejects."""
 
+from types import SimpleNamespace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.core.errors import InvalidTransition
 from marketplace.core.models import AuditEntry
 from marketplace.core.submissions import new_submission_token
+from marketplace.extensions import db
 from marketplace.pricing import services
 from marketplace.pricing.models import PriceChangeRequest
 from tests import factories
@@ -288,6 +291,26 @@ OPERATIONS = st.lists(
 )
 
 
+def _market_of_one_listing(category):
+    """A sentra of its own with one IKM, its seller, a coordinator, a band and one active listing inside it.
+
+    Every operation commits, so each example of the property gets fresh rows instead of a rollback.
+    """
+    sentra = factories.make_sentra()
+    ikm = factories.make_ikm(sentra)
+    product_type = factories.make_product_type(category)
+    factories.make_schedule(sentra, product_type, floor=50_000, reference=85_000, ceiling=150_000)
+    market = SimpleNamespace(
+        sentra=sentra,
+        product_type=product_type,
+        seller=factories.make_user("seller", organization=ikm),
+        coordinator=factories.make_user("coordinator", sentra=sentra),
+        listing=factories.make_listing(ikm, product_type),
+    )
+    db.session.commit()
+    return market
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=OPERATIONS)
 def test_buyers_only_ever_see_prices_the_coordinator_allowed(db, catalog_world, operations):
@@ -297,48 +320,44 @@ def test_buyers_only_ever_see_prices_the_coordinator_allowed(db, catalog_world, 
     from marketplace.catalog.models import Listing
     from marketplace.core.errors import DomainError
 
-    w = catalog_world
-    listing = w.active_listing
-    try:
-        services.withdraw_price_request(w.seller, w.price_request)
-        for name, value in operations:
-            try:
-                with db.session.begin_nested():
-                    if name == "set_price":
-                        data = {f: getattr(listing, f) for f in catalog.EDITABLE_FIELDS}
-                        catalog.update_listing(w.seller, listing, {**data, "price_idr": value})
-                    elif name == "request":
-                        services.request_price_change(w.seller, listing, value, "Alasan uji")
-                    elif name in ("approve", "reject", "withdraw"):
-                        pending = services.pending_request_for(listing)
-                        if pending is None:
-                            continue
-                        if name == "withdraw":
-                            services.withdraw_price_request(w.seller, pending)
-                        else:
-                            services.decide_price_request(w.coordinator, pending, name, "Keputusan uji")
-                    elif name == "apply_due":
-                        services.apply_due()
-                    else:
-                        factories.make_schedule(
-                            w.jombang,
-                            w.product_type,
-                            reference=value,
-                            floor=max(1, value // 2),
-                            ceiling=value * 2,
-                            mode="band" if name == "new_band" else "fixed",
-                            days_ago=0,  # today: of two schedules on the same day the newest wins
-                        )
-            except DomainError:
-                pass
-            visible = db.session.scalars(catalog.public_listings().where(Listing.id == listing.id)).all()
-            schedule = services.schedule_in_force(w.jombang.id, w.product_type.id)
-            if visible:
-                assert services.price_allowed(listing, schedule)
-                if schedule.mode == "band" and not schedule.allows(listing.price_idr):
-                    approved = PriceChangeRequest.query.filter_by(
-                        listing_id=listing.id, status="approved", price_idr=listing.price_idr
-                    ).count()
-                    assert listing.price_exception_schedule_id == schedule.id and approved
-    finally:
-        db.session.rollback()
+    m = _market_of_one_listing(catalog_world.category)
+    listing = m.listing
+    for name, value in operations:
+        try:
+            if name == "set_price":
+                data = {f: getattr(listing, f) for f in catalog.EDITABLE_FIELDS}
+                catalog.update_listing(m.seller, listing, {**data, "price_idr": value})
+            elif name == "request":
+                services.request_price_change(m.seller, listing, value, "Alasan uji")
+            elif name in ("approve", "reject", "withdraw"):
+                pending = services.pending_request_for(listing)
+                if pending is None:
+                    continue
+                if name == "withdraw":
+                    services.withdraw_price_request(m.seller, pending)
+                else:
+                    services.decide_price_request(m.coordinator, pending, name, "Keputusan uji")
+            elif name == "apply_due":
+                services.apply_due()
+            else:
+                factories.make_schedule(
+                    m.sentra,
+                    m.product_type,
+                    reference=value,
+                    floor=max(1, value // 2),
+                    ceiling=value * 2,
+                    mode="band" if name == "new_band" else "fixed",
+                    days_ago=0,  # today: of two schedules on the same day the newest wins
+                )
+                db.session.commit()
+        except DomainError:
+            pass  # refused: the operation rolled back whole
+        visible = db.session.scalars(catalog.public_listings().where(Listing.id == listing.id)).all()
+        schedule = services.schedule_in_force(m.sentra.id, m.product_type.id)
+        if visible:
+            assert services.price_allowed(listing, schedule)
+            if schedule.mode == "band" and not schedule.allows(listing.price_idr):
+                approved = PriceChangeRequest.query.filter_by(
+                    listing_id=listing.id, status="approved", price_idr=listing.price_idr
+                ).count()
+                assert listing.price_exception_schedule_id == schedule.id and approved
