@@ -155,6 +155,18 @@ def _register_template_helpers(app):
     app.jinja_env.filters["date_id"] = format_day
     init_flashing(app)
 
+    from types import SimpleNamespace
+
+    from marketplace.accounts.models import ORGANIZATION_STATES
+    from marketplace.catalog.models import LISTING_STATES
+    from marketplace.pricing.models import PRICE_REQUEST_STATES
+
+    # Templates ask the state machines for labels, badge colours and the buttons to show.
+    app.jinja_env.globals["states"] = SimpleNamespace(
+        organization=ORGANIZATION_STATES, listing=LISTING_STATES, price_request=PRICE_REQUEST_STATES
+    )
+    app.jinja_env.globals["available_actions"] = lambda machine, obj: machine.available_actions(obj, current_user)
+
     @app.context_processor
     def inject_globals():
         return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}

@@ -11,7 +11,7 @@ from marketplace.accounts.models import Sentra, User
 from marketplace.core.access import allow
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
-from marketplace.core.forms import choices
+from marketplace.core.forms import choices, show_error
 from marketplace.core.routing import page_arg
 from marketplace.extensions import db
 
@@ -44,7 +44,7 @@ def _sentra_form(sentra):
         try:
             services.save_sentra(current_user, sentra, form.data)
         except services.SlugTaken as error:
-            form.slug.errors = [error.message]
+            show_error(form, error)
         else:
             flash(_l("The sentra has been saved."), "success")
             return redirect(url_for("accounts.admin_sentras"))
@@ -75,7 +75,7 @@ def admin_new_staff():
         try:
             services.create_staff_user(current_user, form.email.data, form.full_name.data, form.role.data, sentra)
         except services.EmailTaken as error:
-            form.email.errors = [error.message]
+            show_error(form, error)
         else:
             flash(_l("The account has been created; a link to set the password was emailed."), "success")
             return redirect(url_for("accounts.admin_staff"))

@@ -1,11 +1,11 @@
 """Sentras, organizations and their users."""
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import func, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import func
 
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import InvalidTransition, check_transition
+from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -39,15 +39,6 @@ class OrganizationStatus:
     REJECTED = "rejected"
     SUSPENDED = "suspended"
     ALL = (PENDING, APPROVED, REJECTED, SUSPENDED)
-
-    # A change of legal IDs sends an approved or rejected IKM back to pending; a suspended one
-    # stays suspended (it must not shed its suspension by editing), and the change is in its history.
-    TRANSITIONS = {
-        PENDING: {APPROVED, REJECTED},
-        APPROVED: {SUSPENDED, PENDING},
-        SUSPENDED: {APPROVED},
-        REJECTED: {PENDING},
-    }
 
 
 class Organization(db.Model):
@@ -95,30 +86,6 @@ class Organization(db.Model):
     @property
     def can_sell(self):
         return self.is_ikm and self.status == OrganizationStatus.APPROVED
-
-    def move_to(self, status, actor, reason=None, action=None):
-        """The one way to change an organization's status: checked against the table, audit-logged."""
-        check_transition(OrganizationStatus.TRANSITIONS, "organization", self.status, status)
-        before = {"status": self.status, "reason": self.status_reason}
-        # Conditional on the status we read: of two coordinators deciding at once, only one wins.
-        moved = db.session.execute(
-            update(Organization)
-            .where(Organization.id == self.id, Organization.status == self.status)
-            .values(status=status, status_reason=reason, status_changed_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount != 1:
-            raise InvalidTransition("organization", self.status, status)
-        for name, value in (("status", status), ("status_reason", reason)):
-            set_committed_value(self, name, value)
-        record_audit(
-            actor,
-            action or f"organization.{status}",
-            self,
-            before=before,
-            after={"status": status, "reason": reason},
-            note=reason,
-        )
 
     def __repr__(self):
         return f"<Organization {self.kind} {self.name!r} {self.status}>"
@@ -179,6 +146,47 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email} {self.role}>"
+
+
+def _organization_history(org, from_status, to_status, actor, note, action_name):
+    # An organization's history is its audit trail (the IKM page lists it).
+    record_audit(
+        actor,
+        f"organization.{action_name or to_status}",
+        org,
+        before={"status": from_status},
+        after={"status": to_status, "reason": note},
+        note=note,
+    )
+
+
+_COORDINATOR = ("coordinator",)
+S = OrganizationStatus
+ORGANIZATION_STATES = StateMachine(
+    kind="organization",
+    model=Organization,
+    statuses={
+        S.PENDING: Status(_l("Waiting for approval"), "warning text-dark"),
+        S.APPROVED: Status(_l("Approved"), "success"),
+        S.REJECTED: Status(_l("Rejected"), "secondary"),
+        S.SUSPENDED: Status(_l("Suspended"), "danger"),
+    },
+    actions=(
+        action("approve", _l("Approve"), [S.PENDING], S.APPROVED, _COORDINATOR, style="btn-success"),
+        action(
+            "reject", _l("Reject"), [S.PENDING], S.REJECTED, _COORDINATOR, style="btn-outline-danger", needs_reason=True
+        ),
+        action(
+            "suspend", _l("Suspend"), [S.APPROVED], S.SUSPENDED, _COORDINATOR, style="btn-danger", needs_reason=True
+        ),
+        action("reinstate", _l("Lift the suspension"), [S.SUSPENDED], S.APPROVED, _COORDINATOR, style="btn-success"),
+    ),
+    # A change of legal IDs sends an approved or rejected IKM back to pending; a suspended one stays
+    # suspended (it must not shed its suspension by editing), and the change is in its history.
+    system_moves={S.APPROVED: {S.PENDING}, S.REJECTED: {S.PENDING}},
+    history=_organization_history,
+    values_on_move=lambda to_status, note: {"status_reason": note, "status_changed_at": utcnow()},
+)
 
 
 def find_user_by_email(email):

@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from marketplace.accounts import sessions, tokens
 from marketplace.accounts.models import (
+    ORGANIZATION_STATES,
     Invitation,
     Organization,
     OrganizationKind,
@@ -16,7 +17,7 @@ from marketplace.accounts.models import (
     find_user_by_email,
 )
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import DomainError, InvalidTransition
+from marketplace.core.errors import DomainError
 from marketplace.core.outbox import enqueue_mail, external_url
 from marketplace.core.timeutil import utcnow
 from marketplace.core.transaction import operation
@@ -24,11 +25,11 @@ from marketplace.extensions import db
 
 
 class EmailTaken(DomainError):
-    pass
+    field = "email"
 
 
 class LoginRefused(DomainError):
-    pass
+    field = "password"
 
 
 class NotVerified(DomainError):
@@ -60,7 +61,7 @@ def _send_verification(user):
 
 
 class NibTaken(DomainError):
-    pass
+    field = "nib"
 
 
 def _register(org, data, role, locale):
@@ -301,7 +302,7 @@ def update_organization(org, actor, data):
         search.reindex("organization", org.id)
     legal_changed = org.is_ikm and changed & set(SELLER_LEGAL_FIELDS)
     if legal_changed and org.status in (OrganizationStatus.APPROVED, OrganizationStatus.REJECTED):
-        org.move_to(OrganizationStatus.PENDING, actor, action="organization.reverification")
+        ORGANIZATION_STATES.move(org, OrganizationStatus.PENDING, actor, action_name="reverification")
         _tell_coordinators_of_waiting_ikm(org)
     return True
 
@@ -539,7 +540,7 @@ def set_staff_active(actor, user, active):
 
 
 class SlugTaken(DomainError):
-    pass
+    field = "slug"
 
 
 @operation
@@ -569,27 +570,12 @@ def save_sentra(actor, sentra, data):
 
 
 # decision -> (the only status it applies to, the status it leads to, the mail's subject)
-DECISIONS = {
-    "approve": (
-        OrganizationStatus.PENDING,
-        OrganizationStatus.APPROVED,
-        _l("Your IKM has been approved on Pasar Sentra"),
-    ),
-    "reject": (
-        OrganizationStatus.PENDING,
-        OrganizationStatus.REJECTED,
-        _l("Your IKM registration was not approved"),
-    ),
-    "suspend": (
-        OrganizationStatus.APPROVED,
-        OrganizationStatus.SUSPENDED,
-        _l("Your IKM has been suspended on Pasar Sentra"),
-    ),
-    "reinstate": (
-        OrganizationStatus.SUSPENDED,
-        OrganizationStatus.APPROVED,
-        _l("Your IKM's suspension has been lifted"),
-    ),
+# The mail each decision sends the IKM (the decisions themselves are ORGANIZATION_STATES' actions).
+DECISION_SUBJECTS = {
+    "approve": _l("Your IKM has been approved on Pasar Sentra"),
+    "reject": _l("Your IKM registration was not approved"),
+    "suspend": _l("Your IKM has been suspended on Pasar Sentra"),
+    "reinstate": _l("Your IKM's suspension has been lifted"),
 }
 
 
@@ -598,18 +584,14 @@ def decide_organization(coordinator, org, decision, reason=None):
     """A coordinator approves, rejects, suspends or reinstates an IKM of their own sentra."""
     if not coordinator_may_manage(coordinator, org):
         raise DomainError(_l("This IKM is not in your sentra."))
-    if decision not in DECISIONS:
-        raise DomainError(_l("Unknown decision."))
-    if decision in ("reject", "suspend") and not (reason and reason.strip()):
+    act = ORGANIZATION_STATES.check(org, decision, coordinator.role)
+    if act.needs_reason and not (reason and reason.strip()):
         raise DomainError(_l("Give a reason of at least 5 characters."))
-    applies_to, status, subject = DECISIONS[decision]
-    if org.status != applies_to:
-        raise InvalidTransition("organization", org.status, status)
-    org.move_to(status, coordinator, reason=reason or None, action=f"organization.{decision}")
+    ORGANIZATION_STATES.move(org, act.target, coordinator, note=reason or None, action_name=decision)
     for address, locale in organization_recipients(org):
         enqueue_mail(
             address,
-            subject,
+            DECISION_SUBJECTS[decision],
             "organization_decision",
             locale=locale,
             organization=org,

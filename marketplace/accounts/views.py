@@ -25,7 +25,7 @@ from marketplace.accounts.models import Invitation, Sentra, User
 from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
-from marketplace.core.forms import choices
+from marketplace.core.forms import choices, show_error
 from marketplace.core.security import safe_next_url
 from marketplace.extensions import db, limiter
 
@@ -34,11 +34,6 @@ def _limit(config_key, per_user=False):
     """A rate limit on POSTs from the config, counted per client address or per signed-in account."""
     key_func = (lambda: f"user:{current_user.id}") if per_user else None
     return limiter.limit(lambda: current_app.config[config_key], methods=["POST"], key_func=key_func)
-
-
-def _fail(form, field_name, error):
-    """Show a service's refusal beside the field it concerns."""
-    getattr(form, field_name).errors = [*getattr(form, field_name).errors, error.message]
 
 
 def _sentra_choices():
@@ -75,10 +70,8 @@ def register_seller():
             if not form.sentra_id.data:
                 raise services.DomainError(_l("Choose a sentra from the list."))
             services.register_seller(form.data, locale=str(get_locale()))
-        except services.NibTaken as error:
-            _fail(form, "nib", error)
         except DomainError as error:
-            _fail(form, "sentra_id", error)
+            show_error(form, error, fallback="sentra_id")
         else:
             return redirect(url_for("accounts.registered"))
     return render_template("accounts/register_seller.html", form=form)
@@ -134,7 +127,7 @@ def login():
             flash(error.message, "warning")
             return redirect(url_for("accounts.resend_verification"))
         except services.LoginRefused as error:
-            form.password.errors = [error.message]
+            show_error(form, error)
         else:
             # A language picked on this device before signing in wins, and is kept on the account.
             chosen = session.get("lang")
@@ -236,7 +229,7 @@ def change_password():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
         except DomainError as error:
-            _fail(form, "current_password", error)
+            show_error(form, error, fallback="current_password")
         else:
             flash(_l("Your password has been changed. You are signed out on your other devices."), "success")
             return redirect(url_for("accounts.profile"))
@@ -283,7 +276,7 @@ def edit_organization():
         try:
             changed = services.update_organization(org, current_user, data)
         except services.NibTaken as error:  # raised before anything is changed
-            _fail(form, "nib", error)
+            show_error(form, error)
         else:
             if org.pending_email and org.pending_email != was_pending:
                 flash(
@@ -374,7 +367,7 @@ def invite_member():
         try:
             services.invite_colleague(current_user, form.email.data)
         except DomainError as error:
-            _fail(form, "email", error)
+            show_error(form, error, fallback="email")
         else:
             flash(_l("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.members"))

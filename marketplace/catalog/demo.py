@@ -7,7 +7,8 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
 from marketplace.catalog import search
-from marketplace.catalog.models import Category, Listing, ListingStatus, ProductType
+from marketplace.catalog import stock as stock_moves
+from marketplace.catalog.models import Category, Listing, ProductType
 from marketplace.catalog.services import _store_photos
 from marketplace.extensions import db
 
@@ -308,20 +309,19 @@ def seed_catalog(users_by_email):
             title=title,
             description=DESCRIPTION.format(title=title, ikm=org.name, sentra=org.sentra.name),
             price_idr=price,
-            stock=Decimal(stock),
             min_order=Decimal(min_order),
             order_multiple=Decimal(multiple),
             lead_time_days=lead,
             capacity_per_month=Decimal(capacity),
             certification_note=f"Sesuai {product_type.sni_standard}" if product_type.sni_standard else "",
-            status=ListingStatus.DRAFT,
+            # The demo starts where real listings would be after review: born in that status (nobody moved it).
+            status=status,
         )
+        stock_moves.set_initial(listing, Decimal(stock))  # written as its 'initial' movement with the INSERT
         db.session.add(listing)
         db.session.flush()
         photos = [_DemoUpload(placeholder_photo(title, colour, v), f"{n}-{v}.jpg") for v in range(2)]
         _store_photos(listing, photos)
-        # The demo starts where real listings would be after review: set, not moved (nobody reviewed it).
-        listing.status = status
         db.session.flush()
         search.index_listing(listing.id)
     return db.session.query(Listing).count()

@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import HiddenInput
 
 from marketplace.catalog.models import Unit
 from marketplace.core.forms import BaseForm, bounded, choices, slug_field, text_field
@@ -126,8 +127,28 @@ class NewListingForm(OnceFormMixin, ListingForm):
     """Creating a listing: sent once (editing one changes the same row, so it needs no token)."""
 
 
+def _expected_stock():
+    """The stock the page showed: a save moves the stock by (new - shown), and only if it still is the shown one."""
+    return QuantityField(
+        places=3,
+        widget=HiddenInput(),
+        validators=[
+            InputRequired(message=_l("Reload the page and save again.")),
+            NumberRange(min=Decimal("0"), max=MAX_QUANTITY, message=_l("Reload the page and save again.")),
+            _at_most_three_decimals,
+        ],
+    )
+
+
+class EditListingForm(ListingForm):
+    """Editing a listing: its stock field is the new figure, `expected_stock` the one the seller saw."""
+
+    expected_stock = _expected_stock()
+
+
 class StockForm(BaseForm):
     stock = _quantity(_l("Stock"))
+    expected_stock = _expected_stock()
 
     def validate_stock(self, field):
         _at_most_three_decimals(self, field)

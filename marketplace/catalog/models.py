@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import check_transition
+from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -73,17 +75,6 @@ class ListingStatus:
     ARCHIVED = "archived"
     ALL = (DRAFT, PENDING_REVIEW, ACTIVE, PAUSED, REJECTED, SUSPENDED, PRICE_SUSPENDED, ARCHIVED)
 
-    TRANSITIONS = {
-        DRAFT: {PENDING_REVIEW, ARCHIVED},
-        PENDING_REVIEW: {ACTIVE, REJECTED, ARCHIVED},
-        ACTIVE: {PAUSED, SUSPENDED, PRICE_SUSPENDED, PENDING_REVIEW, ARCHIVED},
-        PAUSED: {ACTIVE, PENDING_REVIEW, ARCHIVED},
-        PRICE_SUSPENDED: {ACTIVE, SUSPENDED, PENDING_REVIEW, ARCHIVED},
-        # A rejected or suspended listing goes back to the queue once the seller has changed it.
-        REJECTED: {PENDING_REVIEW, ARCHIVED},
-        SUSPENDED: {PENDING_REVIEW, ARCHIVED},
-        ARCHIVED: set(),
-    }
     # Seen by everybody; the rest only by the IKM and its coordinator.
     PUBLIC = (ACTIVE,)
 
@@ -103,6 +94,8 @@ class Listing(db.Model):
     title = db.Column(db.String(160), nullable=False)
     description = db.Column(db.Text, nullable=False, default="")
     price_idr = db.Column(db.BigInteger, nullable=False)
+    # Moved only by catalog/stock.py (reserve, release, adjust), each move explained by a StockMovement; a saved
+    # listing refuses `listing.stock = ...`, and stock moves leave `version` alone.
     stock = db.Column(QUANTITY, nullable=False, default=Decimal("0"))
     min_order = db.Column(QUANTITY, nullable=False, default=Decimal("1"))
     order_multiple = db.Column(QUANTITY, nullable=False, default=Decimal("1"))
@@ -149,19 +142,6 @@ class Listing(db.Model):
     def cover(self):
         return next((p for p in self.photos if p.is_cover), self.photos[0] if self.photos else None)
 
-    def move_to(self, status, actor, note=None):
-        """The one way to change a listing's status: checked, recorded as an event and audit-logged."""
-        check_transition(ListingStatus.TRANSITIONS, "listing", self.status, status)
-        before = self.status
-        self.status = status
-        self.status_reason = note if status in (ListingStatus.REJECTED, ListingStatus.SUSPENDED) else None
-        db.session.add(
-            ListingEvent(
-                listing=self, from_status=before, to_status=status, actor_id=getattr(actor, "id", None), note=note
-            )
-        )
-        record_audit(actor, f"listing.{status}", self, before={"status": before}, after={"status": status}, note=note)
-
 
 class ListingPhoto(db.Model):
     __tablename__ = "listing_photo"
@@ -194,3 +174,119 @@ class ListingEvent(db.Model):
     at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     listing = db.relationship(Listing, backref=db.backref("events", order_by="ListingEvent.at", lazy="dynamic"))
+
+
+class StockReason:
+    """Why a listing's stock moved: a short code on each stock movement."""
+
+    INITIAL = "initial"  # the stock a listing was created with (or had when movements began)
+    SELLER_SET = "seller_set"  # the IKM counted its stock and typed the new figure
+    RESERVED = "reserved"  # taken by an order
+    RELEASED = "released"  # given back by an order (cancelled, refused, shipped short)
+    # Codes are checked in Python (catalog/stock.py), not by a CHECK: later domains add their own.
+    ALL = (INITIAL, SELLER_SET, RESERVED, RELEASED)
+
+
+class StockMovement(db.Model):
+    """One change of a listing's stock, with why and by whom: a listing's movements add up to its stock.
+
+    Written only by catalog/stock.py, in the same transaction as the change it explains. Append-only."""
+
+    __tablename__ = "stock_movement"
+
+    id = db.Column(db.Integer, primary_key=True)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listing.id", ondelete="CASCADE"), nullable=False, index=True)
+    delta = db.Column(QUANTITY, nullable=False)  # signed: + stock came in, - stock went out
+    stock_after = db.Column(QUANTITY, nullable=False)
+    reason = db.Column(db.String(32), nullable=False)
+    actor_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (db.CheckConstraint("stock_after >= 0", name="stock_after_not_negative"),)
+
+
+def _listing_history(listing, from_status, to_status, actor, note, action_name):
+    db.session.add(
+        ListingEvent(
+            listing_id=listing.id,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=getattr(actor, "id", None),
+            note=note,
+        )
+    )
+    record_audit(
+        actor, f"listing.{to_status}", listing, before={"status": from_status}, after={"status": to_status}, note=note
+    )
+
+
+L = ListingStatus
+_SELLER, _COORDINATOR = ("seller",), ("coordinator",)
+LISTING_STATES = StateMachine(
+    kind="listing",
+    model=Listing,
+    statuses={
+        L.DRAFT: Status(_l("Draft"), "secondary"),
+        L.PENDING_REVIEW: Status(_l("Waiting for review"), "warning text-dark"),
+        L.ACTIVE: Status(_l("Active"), "success"),
+        L.PAUSED: Status(_l("Paused"), "info text-dark"),
+        L.REJECTED: Status(_l("Rejected"), "danger"),
+        L.SUSPENDED: Status(_l("Suspended"), "danger"),
+        L.PRICE_SUSPENDED: Status(_l("Suspended for pricing"), "danger"),
+        L.ARCHIVED: Status(_l("Archived"), "dark"),
+    },
+    actions=(
+        # The seller's. "submit" is the listing form's own "save and send for review" button.
+        action(
+            "submit",
+            _l("Save and send for review"),
+            [L.DRAFT, L.REJECTED, L.SUSPENDED],
+            L.PENDING_REVIEW,
+            _SELLER,
+            style="btn-success",
+        ),
+        action("pause", _l("Pause"), [L.ACTIVE], L.PAUSED, _SELLER),
+        action("resume", _l("Resume"), [L.PAUSED], L.ACTIVE, _SELLER, style="btn-success"),
+        action(
+            "archive",
+            _l("Archive"),
+            [s for s in L.ALL if s != L.ARCHIVED],
+            L.ARCHIVED,
+            _SELLER,
+            style="btn-outline-danger",
+            confirm=_l("Archive this listing? It cannot be changed or sold afterwards."),
+        ),
+        # The coordinator's.
+        action("approve", _l("Approve"), [L.PENDING_REVIEW], L.ACTIVE, _COORDINATOR, style="btn-success"),
+        action(
+            "reject",
+            _l("Reject"),
+            [L.PENDING_REVIEW],
+            L.REJECTED,
+            _COORDINATOR,
+            style="btn-outline-danger",
+            needs_reason=True,
+        ),
+        action(
+            "suspend",
+            _l("Suspend"),
+            [L.ACTIVE, L.PAUSED, L.PRICE_SUSPENDED],
+            L.SUSPENDED,
+            _COORDINATOR,
+            style="btn-danger",
+            needs_reason=True,
+        ),
+    ),
+    system_moves={
+        # A change the coordinator must see sends a live listing back to the queue.
+        L.ACTIVE: {L.PENDING_REVIEW, L.PRICE_SUSPENDED},
+        L.PAUSED: {L.PENDING_REVIEW},
+        # A new band leaves the price out; a price that fits again (or an approved exception) brings it back.
+        L.PRICE_SUSPENDED: {L.PENDING_REVIEW, L.ACTIVE},
+    },
+    history=_listing_history,
+    values_on_move=lambda to_status, note: {
+        "status_reason": note if to_status in (L.REJECTED, L.SUSPENDED) else None,
+        "updated_at": utcnow(),
+    },
+)

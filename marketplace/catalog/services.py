@@ -10,7 +10,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.accounts.models import Organization, OrganizationStatus, Sentra
 from marketplace.accounts.services import coordinators_of, organization_recipients
 from marketplace.catalog import search
-from marketplace.catalog.models import Category, Listing, ListingPhoto, ListingStatus, ProductType
+from marketplace.catalog import stock as stock_moves
+from marketplace.catalog.models import (
+    LISTING_STATES,
+    Category,
+    Listing,
+    ListingPhoto,
+    ListingStatus,
+    ProductType,
+    StockReason,
+)
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
 from marketplace.core.images import ImageRejected, process_upload
@@ -24,12 +33,12 @@ from marketplace.extensions import db
 MAX_PHOTOS = 8
 # Changing these sends an active or paused listing back to the coordinator's queue.
 REVIEWED_FIELDS = ("product_type_id", "title", "description", "certification_note")
+# Stock is not among them: it moves only through catalog/stock.py (see _save_stock).
 EDITABLE_FIELDS = (
     "product_type_id",
     "title",
     "description",
     "price_idr",
-    "stock",
     "min_order",
     "order_multiple",
     "lead_time_days",
@@ -230,7 +239,7 @@ def _check_product_type(product_type_id):
 
 def _back_to_review_if_live(actor, listing, note):
     if listing.status in (ListingStatus.ACTIVE, ListingStatus.PAUSED, ListingStatus.PRICE_SUSPENDED):
-        listing.move_to(ListingStatus.PENDING_REVIEW, actor, note=note)
+        LISTING_STATES.move(listing, ListingStatus.PENDING_REVIEW, actor, note=note)
         _tell_coordinators(listing)
 
 
@@ -256,6 +265,8 @@ def create_listing(seller, data, uploads=None, submit=False, submission_token=No
     listing = Listing(organization_id=seller.organization_id, status=ListingStatus.DRAFT)
     for field in EDITABLE_FIELDS:
         setattr(listing, field, data[field] if data[field] is not None else getattr(listing, field))
+    if data.get("stock") is not None:
+        stock_moves.set_initial(listing, data["stock"], actor=seller)  # its 'initial' movement comes with the INSERT
     listing.description = data["description"] or ""
     listing.certification_note = data["certification_note"] or ""
     db.session.add(listing)
@@ -263,7 +274,7 @@ def create_listing(seller, data, uploads=None, submit=False, submission_token=No
     _store_photos(listing, uploads)
     record_audit(seller, "listing.created", listing, after={"title": listing.title})
     if submit:
-        listing.move_to(ListingStatus.PENDING_REVIEW, seller)
+        LISTING_STATES.move(listing, ListingStatus.PENDING_REVIEW, seller, action_name="submit")
         _tell_coordinators(listing)
     record_submission(submission, listing)
     db.session.flush()
@@ -285,6 +296,8 @@ def update_listing(seller, listing, data, uploads=None, submit=False):
             listing.organization.sentra_id, data["product_type_id"], data["price_idr"], listing=listing
         ),
     }
+    if data.get("stock") is not None:  # left out: the stock stays as it is
+        _save_stock(seller, listing, data["stock"], data.get("expected_stock"))
     before = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
     for field in EDITABLE_FIELDS:
         setattr(listing, field, data[field])
@@ -303,9 +316,9 @@ def update_listing(seller, listing, data, uploads=None, submit=False):
     elif listing.status == ListingStatus.PRICE_SUSPENDED and "price_idr" in changed:
         # The price now fits the band (_price_rule refused it otherwise): the listing is back at once.
         require_price_in_force(listing)
-        listing.move_to(ListingStatus.ACTIVE, seller, note="price set inside the band")
-    if submit and listing.status in (ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.SUSPENDED):
-        listing.move_to(ListingStatus.PENDING_REVIEW, seller)
+        LISTING_STATES.move(listing, ListingStatus.ACTIVE, seller, note="price set inside the band")
+    if submit and LISTING_STATES.action("submit").applies_to(listing.status):
+        LISTING_STATES.move(listing, ListingStatus.PENDING_REVIEW, seller, action_name="submit")
         _tell_coordinators(listing)
     db.session.flush()
     search.index_listing(listing.id)
@@ -320,45 +333,33 @@ def _plain(value):
 
 
 @operation
-def set_stock(seller, listing, stock):
-    """Quick stock edit: no review needed."""
+def set_stock(seller, listing, stock, expected):
+    """Quick stock edit: the figure the seller typed, applied against the one they saw; no review needed."""
     require_seller_may_sell(seller)
     _refuse_if_archived(listing)
-    before = str(listing.stock)
-    listing.stock = stock
-    record_audit(seller, "listing.stock_set", listing, before={"stock": before}, after={"stock": str(stock)})
+    _save_stock(seller, listing, stock, expected)
 
 
-SELLER_ACTIONS = {
-    "submit": ((ListingStatus.DRAFT, ListingStatus.REJECTED, ListingStatus.SUSPENDED), ListingStatus.PENDING_REVIEW),
-    "pause": ((ListingStatus.ACTIVE,), ListingStatus.PAUSED),
-    "resume": ((ListingStatus.PAUSED,), ListingStatus.ACTIVE),
-    "archive": (tuple(s for s in ListingStatus.ALL if s != ListingStatus.ARCHIVED), ListingStatus.ARCHIVED),
-}
+def _save_stock(seller, listing, stock, expected):
+    """Move the stock by (stock - expected) if it still is `expected`, else StockChangedMeanwhile: a seller's save
+    never overwrites what orders reserved or released since the page was loaded."""
+    if stock_moves.adjust(listing.id, new=stock, expected=expected, actor=seller, reason=StockReason.SELLER_SET):
+        record_audit(
+            seller, "listing.stock_set", listing, before={"stock": _plain(expected)}, after={"stock": _plain(stock)}
+        )
 
 
 @operation
 def seller_action(seller, listing, action):
-    """Submit for review, pause, resume or archive."""
-    if action not in SELLER_ACTIONS:
-        raise DomainError(_l("Unknown action."))
-    allowed_from, target = SELLER_ACTIONS[action]
-    if listing.status not in allowed_from:
-        raise NotAllowed(_l("That action does not fit the listing's current status."))
+    """Submit for review, pause, resume or archive (the seller's actions of LISTING_STATES)."""
+    act = LISTING_STATES.check(listing, action, seller.role)
     if action in ("submit", "resume"):
         require_seller_may_sell(seller)
     if action == "resume":
         require_price_in_force(listing)
-    listing.move_to(target, seller)
+    LISTING_STATES.move(listing, act.target, seller, action_name=action)
     if action == "submit":
         _tell_coordinators(listing)
-
-
-MODERATION = {
-    "approve": ((ListingStatus.PENDING_REVIEW,), ListingStatus.ACTIVE),
-    "reject": ((ListingStatus.PENDING_REVIEW,), ListingStatus.REJECTED),
-    "suspend": ((ListingStatus.ACTIVE, ListingStatus.PAUSED), ListingStatus.SUSPENDED),
-}
 
 
 def _decision_subject(decision, title):
@@ -380,16 +381,12 @@ def moderate_listing(coordinator, listing, decision, reason=None, seen_version=N
         raise ChangedMeanwhile(_l("The IKM changed this listing since you opened it: look at it again."))
     if not coordinator_of_listing(coordinator, listing):
         raise NotAllowed(_l("This listing is not in your sentra."))
-    if decision not in MODERATION:
-        raise DomainError(_l("Unknown decision."))
-    allowed_from, target = MODERATION[decision]
-    if decision in ("reject", "suspend") and not (reason and reason.strip()):
+    act = LISTING_STATES.check(listing, decision, coordinator.role)
+    if act.needs_reason and not (reason and reason.strip()):
         raise DomainError(_l("Give a reason of at least 5 characters."))
-    if listing.status not in allowed_from:
-        raise NotAllowed(_l("That decision does not fit the listing's current status."))
     if decision == "approve":
         require_price_in_force(listing)
-    listing.move_to(target, coordinator, note=reason or None)
+    LISTING_STATES.move(listing, act.target, coordinator, note=reason or None, action_name=decision)
     for address, locale in organization_recipients(listing.organization):
         enqueue_mail(
             address,

@@ -16,15 +16,16 @@ from marketplace.catalog import bp, services
 from marketplace.catalog.forms import (
     BrowseForm,
     CategoryForm,
+    EditListingForm,
     ListingActionForm,
-    ListingForm,
     ModerationForm,
     NewListingForm,
     PhotoActionForm,
     ProductTypeForm,
     StockForm,
 )
-from marketplace.catalog.models import Category, Listing, ListingPhoto, ListingStatus, ProductType
+from marketplace.catalog.models import LISTING_STATES, Category, Listing, ListingPhoto, ListingStatus, ProductType
+from marketplace.catalog.stock import StockChangedMeanwhile
 from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
@@ -336,7 +337,7 @@ def new_listing():
 @_upload_limit()
 def edit_listing(listing_id):
     listing = _my_listing(listing_id)
-    form = ListingForm(obj=listing)
+    form = EditListingForm(obj=listing, expected_stock=listing.stock)
     form.product_type_id.choices = _product_type_choices()
     if form.validate_on_submit():
         was = listing.status
@@ -353,6 +354,10 @@ def edit_listing(listing_id):
         except services.PriceOutsideBand as error:
             _count_refused_price(error, form.product_type_id.data, listing=listing)
             form.price_idr.errors = [error.message]
+        except StockChangedMeanwhile as error:
+            # The seller's figure stays in the field; saving again applies it to the stock as it is now.
+            form.stock.errors = [error.message]
+            form.expected_stock.raw_data, form.expected_stock.data = None, error.current
         except DomainError as error:
             flash(error.message, "danger")
         else:
@@ -378,7 +383,7 @@ def listing_action(listing_id):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash(_l("Listing status: %(status)s.", status=status_label(listing.status)), "success")
+            flash(_l("Listing status: %(status)s.", status=LISTING_STATES.label(listing.status)), "success")
     return redirect(safe_next_url(request.form.get("next"), url_for("catalog.seller_listings")))
 
 
@@ -389,13 +394,14 @@ def set_stock(listing_id):
     form = StockForm()
     if form.validate_on_submit():
         try:
-            services.set_stock(current_user, listing, form.stock.data)
+            services.set_stock(current_user, listing, form.stock.data, form.expected_stock.data)
         except DomainError as error:
             flash(error.message, "danger")
         else:
             flash(_l("Stock of %(title)s saved.", title=listing.title), "success")
     else:
-        flash(_l("Stock: %(error)s", error=form.stock.errors[0]), "danger")
+        errors = form.stock.errors or form.expected_stock.errors
+        flash(_l("Stock: %(error)s", error=errors[0]), "danger")
     return redirect(url_for("catalog.seller_listings"))
 
 
@@ -436,34 +442,15 @@ def photo_delete(listing_id, photo_id):
     return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
 
 
-STATUS_LABELS = {
-    ListingStatus.DRAFT: _l("Draft"),
-    ListingStatus.PENDING_REVIEW: _l("Waiting for review"),
-    ListingStatus.ACTIVE: _l("Active"),
-    ListingStatus.PAUSED: _l("Paused"),
-    ListingStatus.REJECTED: _l("Rejected"),
-    ListingStatus.SUSPENDED: _l("Suspended"),
-    ListingStatus.PRICE_SUSPENDED: _l("Suspended for pricing"),
-    ListingStatus.ARCHIVED: _l("Archived"),
-}
-
-
-def status_label(status):
-    return STATUS_LABELS.get(status, status)
-
-
-@bp.app_context_processor
-def _listing_status_labels():
-    return {"listing_status_label": status_label}
-
-
 # --- coordinators: moderation ---------------------------------------------------------------------
 
 
+# Every status a coordinator acts on or watches has its tab (drafts and archives are the IKM's own).
 MODERATION_TABS = (
     ListingStatus.PENDING_REVIEW,
     ListingStatus.ACTIVE,
     ListingStatus.PAUSED,
+    ListingStatus.PRICE_SUSPENDED,
     ListingStatus.SUSPENDED,
     ListingStatus.REJECTED,
 )
@@ -473,12 +460,7 @@ MODERATION_TABS = (
 @allow("coordinator")
 def moderation_queue():
     status = request.args.get("status", ListingStatus.PENDING_REVIEW)
-    if status not in (
-        ListingStatus.PENDING_REVIEW,
-        ListingStatus.ACTIVE,
-        ListingStatus.SUSPENDED,
-        ListingStatus.REJECTED,
-    ):
+    if status not in MODERATION_TABS:
         status = ListingStatus.PENDING_REVIEW
     query = (
         select(Listing)

@@ -170,3 +170,14 @@ def slug_field(max_length, description=None):
             Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single dashes.")),
         ],
     )
+
+
+def show_error(form, error, fallback=None):
+    """Put a service's refusal beside the field it names (or `fallback`); flash it if the form has neither."""
+    name = error.field if error.field and error.field in form else fallback
+    if name and name in form:
+        form[name].errors = [*form[name].errors, error.message]
+    else:
+        from marketplace.core.flashing import flash
+
+        flash(error.message, "danger")

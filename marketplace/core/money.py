@@ -1,4 +1,32 @@
-"""Money is whole Rupiah in integers; this module shows it the Indonesian way."""
+"""Money is whole Rupiah in integers: rounding to the Rupiah, line totals and PPN, and showing it the Indonesian way."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# PPN (VAT) charged by sellers registered as PKP; 11 % since April 2022.
+PPN_RATE = Decimal("0.11")
+
+
+def round_idr(value):
+    """A Decimal (or int) amount rounded half up to the whole Rupiah, as an int; floats are refused."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise TypeError("money is computed in Decimal or int, never float")
+    return int(Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def line_total_idr(unit_price_idr, quantity):
+    """What a line of `quantity` units at `unit_price_idr` each costs, rounded half up to the Rupiah."""
+    if isinstance(unit_price_idr, bool) or not isinstance(unit_price_idr, int):
+        raise TypeError("unit prices are whole Rupiah integers")
+    if not isinstance(quantity, int | Decimal) or isinstance(quantity, bool):
+        raise TypeError("quantities are Decimal")
+    return round_idr(Decimal(unit_price_idr) * Decimal(quantity))
+
+
+def ppn_idr(amount_idr, is_pkp, rate=PPN_RATE):
+    """The PPN on an amount: only a PKP seller charges it; rounded half up to the Rupiah."""
+    if isinstance(amount_idr, bool) or not isinstance(amount_idr, int):
+        raise TypeError("amounts are whole Rupiah integers")
+    return round_idr(Decimal(amount_idr) * rate) if is_pkp else 0
 
 
 def format_idr(amount_idr):

@@ -2,6 +2,10 @@
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
+
+from marketplace.core.audit import record_audit
+from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
 
@@ -96,7 +100,6 @@ class RequestStatus:
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     ALL = (PENDING, APPROVED, REJECTED, WITHDRAWN)
-    TRANSITIONS = {PENDING: {APPROVED, REJECTED, WITHDRAWN}, APPROVED: set(), REJECTED: set(), WITHDRAWN: set()}
 
 
 class PriceChangeRequest(db.Model):
@@ -200,3 +203,49 @@ class Sanction(db.Model):
         db.CheckConstraint("override_reason IS NULL OR kind = 'suspension'", name="override_only_on_suspension"),
         db.Index("ix_sanction_sentra_created", "sentra_id", "created_at"),
     )
+
+
+def _request_history(change, from_status, to_status, actor, note, action_name):
+    record_audit(
+        actor,
+        f"price_request.{to_status}",
+        change,
+        before={"status": from_status},
+        after={"status": to_status, "price_idr": change.price_idr},
+        note=note,
+    )
+
+
+R = RequestStatus
+PRICE_REQUEST_STATES = StateMachine(
+    kind="price_change_request",
+    model=PriceChangeRequest,
+    statuses={
+        R.PENDING: Status(_l("Waiting"), "warning text-dark"),
+        R.APPROVED: Status(_l("Approved"), "success"),
+        R.REJECTED: Status(_l("Rejected"), "secondary"),
+        R.WITHDRAWN: Status(_l("Withdrawn"), "light text-dark"),
+    },
+    actions=(
+        action("approve", _l("Approve"), [R.PENDING], R.APPROVED, ("coordinator",), style="btn-success"),
+        action(
+            "reject",
+            _l("Reject"),
+            [R.PENDING],
+            R.REJECTED,
+            ("coordinator",),
+            style="btn-outline-danger",
+            needs_reason=True,
+        ),
+        action(
+            "withdraw",
+            _l("Withdraw the request"),
+            [R.PENDING],
+            R.WITHDRAWN,
+            ("seller",),
+            confirm=_l("Withdraw this request?"),
+        ),
+    ),
+    history=_request_history,
+    values_on_move=lambda to_status, note: {"decision_note": note},
+)

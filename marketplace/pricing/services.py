@@ -5,18 +5,19 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import DomainError, InvalidTransition, check_transition
+from marketplace.core.errors import DomainError
+from marketplace.core.money import round_idr
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import WIB, utcnow
 from marketplace.core.transaction import operation
 from marketplace.extensions import db
 from marketplace.pricing.models import (
+    PRICE_REQUEST_STATES,
     OutOfBandAttempt,
     PriceChangeRequest,
     PriceMode,
@@ -29,7 +30,7 @@ from marketplace.pricing.models import (
 
 
 class InvalidSchedule(DomainError):
-    pass
+    field = "reference_idr"
 
 
 def today_wib(moment=None):
@@ -145,7 +146,7 @@ def publish_schedule(coordinator, product_type, data, tiers, moment=None, submis
 def discounted(price_idr, discount_pct):
     """price × (100 − discount) / 100, rounded half up to the whole Rupiah."""
     value = Decimal(price_idr) * (Decimal("100") - Decimal(discount_pct)) / Decimal("100")
-    return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return round_idr(value)
 
 
 def tier_for(schedule, quantity):
@@ -230,7 +231,7 @@ def apply_due(moment=None):
     the band are suspended for pricing and their IKMs emailed. Idempotent; returns (repriced, suspended)."""
     from marketplace.accounts.models import Organization
     from marketplace.accounts.services import organization_recipients
-    from marketplace.catalog.models import Listing, ListingStatus
+    from marketplace.catalog.models import LISTING_STATES, Listing, ListingStatus
     from marketplace.core.money import format_idr
     from marketplace.core.outbox import enqueue_mail, external_url
 
@@ -269,7 +270,7 @@ def apply_due(moment=None):
         if listing.status != ListingStatus.ACTIVE:
             continue  # a paused listing meets the band when it is resumed
         band = f"{format_idr(schedule.floor_idr)} – {format_idr(schedule.ceiling_idr)}"
-        listing.move_to(ListingStatus.PRICE_SUSPENDED, None, note=f"price outside the band {band}")
+        LISTING_STATES.move(listing, ListingStatus.PRICE_SUSPENDED, None, note=f"price outside the band {band}")
         suspended += 1
         for address, locale in organization_recipients(listing.organization):
             enqueue_mail(
@@ -388,32 +389,11 @@ def pending_request_for(listing):
     )
 
 
-def _close_request(change, status, actor, note=None):
+def _close_request(change, status, actor, note=None, action_name=None):
     """Move a pending request on, conditionally on its still being pending: of two deciders only one wins."""
-
-    check_transition(RequestStatus.TRANSITIONS, "price_change_request", change.status, status)
     decided = status in (RequestStatus.APPROVED, RequestStatus.REJECTED)
-    values = {"status": status, "decision_note": note}
-    if decided:
-        values.update(decided_by_id=actor.id, decided_at=utcnow())
-    moved = db.session.execute(
-        update(PriceChangeRequest)
-        .where(PriceChangeRequest.id == change.id, PriceChangeRequest.status == RequestStatus.PENDING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:
-        raise InvalidTransition("price_change_request", change.status, status)
-    for name, value in values.items():
-        set_committed_value(change, name, value)
-    record_audit(
-        actor,
-        f"price_request.{status}",
-        change,
-        before={"status": RequestStatus.PENDING},
-        after={"status": status, "price_idr": change.price_idr},
-        note=note,
-    )
+    extra = {"decided_by_id": actor.id, "decided_at": utcnow()} if decided else {}
+    PRICE_REQUEST_STATES.move(change, status, actor, note=note, action_name=action_name, extra_values=extra)
 
 
 @operation
@@ -424,7 +404,7 @@ def withdraw_price_request(seller, change):
         raise RequestRefused(_l("This request is not your IKM's."))
     if change.status != RequestStatus.PENDING:
         raise RequestRefused(_l("Only a waiting request can be withdrawn."))
-    _close_request(change, RequestStatus.WITHDRAWN, seller)
+    _close_request(change, RequestStatus.WITHDRAWN, seller, action_name="withdraw")
 
 
 @operation
@@ -432,7 +412,7 @@ def decide_price_request(coordinator, change, decision, note=None):
     """A coordinator of the IKM's sentra approves (the price becomes the listing's, as an exception to the band
     until the next schedule) or rejects with a reason. The IKM is emailed."""
     from marketplace.accounts.services import organization_recipients
-    from marketplace.catalog.models import ListingStatus
+    from marketplace.catalog.models import LISTING_STATES, ListingStatus
     from marketplace.core.outbox import enqueue_mail, external_url
 
     if not (coordinator.role == "coordinator" and change.sentra_id == coordinator.sentra_id):
@@ -468,7 +448,7 @@ def decide_price_request(coordinator, change, decision, note=None):
             note=note,
         )
         if listing.status == ListingStatus.PRICE_SUSPENDED:
-            listing.move_to(ListingStatus.ACTIVE, coordinator, note="price approved by the coordinator")
+            LISTING_STATES.move(listing, ListingStatus.ACTIVE, coordinator, note="price approved by the coordinator")
     for address, locale in organization_recipients(change.organization):
         enqueue_mail(
             address,
@@ -649,7 +629,7 @@ def hhi(amounts):
     total = sum(amounts)
     if not total:
         return None
-    return int(sum((Decimal(100) * a / total) ** 2 for a in amounts).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return round_idr(sum((Decimal(100) * a / total) ** 2 for a in amounts))
 
 
 @dataclass
@@ -702,7 +682,7 @@ def _dispersion(prices):
     mean = Decimal(sum(prices)) / count
     variance = sum((Decimal(p) - mean) ** 2 for p in prices) / count
     stdev = variance.sqrt()
-    whole = lambda d: int(d.quantize(Decimal("1"), rounding=ROUND_HALF_UP))  # noqa: E731
+    whole = round_idr
     return Dispersion(
         count=count,
         lowest_idr=min(prices),

@@ -17,7 +17,7 @@ from marketplace.catalog.services import NotAllowed, is_own_listing
 from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import InvalidTransition
 from marketplace.core.flashing import flash
-from marketplace.core.forms import choices
+from marketplace.core.forms import choices, show_error
 from marketplace.core.money import plain_quantity
 from marketplace.core.routing import page_arg
 from marketplace.core.submissions import DuplicateSubmission, already_sent
@@ -84,7 +84,7 @@ def new_schedule(product_type_id):
         except DuplicateSubmission:
             return already_sent(url_for("pricing.coordinator_prices"))
         except services.InvalidSchedule as error:
-            form.reference_idr.errors = [*form.reference_idr.errors, error.message]
+            show_error(form, error)
         else:
             flash(_l("The new prices for %(name)s are published.", name=product_type.name), "success")
             return redirect(url_for("pricing.coordinator_prices"))
@@ -152,7 +152,7 @@ def new_price_request(listing_id):
         except DuplicateSubmission:
             return already_sent(url_for("catalog.edit_listing", listing_id=listing.id))
         except (services.RequestRefused, NotAllowed) as error:
-            form.price_idr.errors = [*form.price_idr.errors, error.message]
+            show_error(form, error, fallback="price_idr")
         else:
             flash(_l("Your request has been sent to the coordinator."), "success")
             return redirect(url_for("catalog.edit_listing", listing_id=listing.id))
@@ -222,7 +222,7 @@ def coordinator_request(request_id):
         try:
             services.decide_price_request(current_user, change, form.decision.data, form.reason.data)
         except services.RequestRefused as error:
-            form.decision.errors = [*form.decision.errors, error.message]
+            show_error(form, error, fallback="decision")
         except InvalidTransition:
             form.decision.errors = [*form.decision.errors, _l("This request has already been decided or withdrawn.")]
         else:
@@ -293,7 +293,7 @@ def sanctions(organization_id):
         except DuplicateSubmission:
             return already_sent(url_for("pricing.sanctions", organization_id=org.id))
         except services.SanctionRefused as error:
-            form.kind.errors = [*form.kind.errors, error.message]
+            show_error(form, error, fallback="kind")
         except InvalidTransition:
             form.kind.errors = [*form.kind.errors, _l("Only an approved IKM can be suspended.")]
         else:

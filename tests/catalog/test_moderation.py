@@ -99,9 +99,9 @@ def test_a_decision_never_covers_changes_the_coordinator_did_not_see(client, db,
 def test_an_archive_racing_an_approval_wins(client, db, catalog_world):
     from sqlalchemy import text
     from sqlalchemy.orm.attributes import set_committed_value
-    from sqlalchemy.orm.exc import StaleDataError
 
     from marketplace.catalog.services import moderate_listing
+    from marketplace.core.errors import InvalidTransition
 
     listing = catalog_world.pending_listing
     read_status, read_version = listing.status, listing.version
@@ -112,8 +112,7 @@ def test_an_archive_racing_an_approval_wins(client, db, catalog_world):
     db.session.commit()
     set_committed_value(listing, "status", read_status)
     set_committed_value(listing, "version", read_version)
-    with pytest.raises(StaleDataError):
+    # The move is conditional on the status the coordinator read: it finds the row archived and is refused.
+    with pytest.raises(InvalidTransition):
         moderate_listing(catalog_world.coordinator, listing, "approve")
-        db.session.flush()
-    db.session.rollback()
     assert db.session.get(type(listing), listing.id).status == "archived"

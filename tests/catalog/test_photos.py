@@ -82,6 +82,7 @@ def _listing_form(w, **overrides):
         "description": "Baris satu\nBaris dua",
         "price_idr": "85000",
         "stock": "500",
+        "expected_stock": "500",  # what the edit page of a factory-made listing shows
         "min_order": "10",
         "order_multiple": "5",
         "lead_time_days": "7",

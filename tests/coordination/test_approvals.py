@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from marketplace.accounts.models import Organization
+from marketplace.accounts.models import ORGANIZATION_STATES, Organization
 from marketplace.accounts.services import decide_organization
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.models import AuditEntry
@@ -101,7 +101,7 @@ def test_coordinator_of_another_sentra_cannot_decide(client, db, world, login_as
 
 def test_status_moves_only_through_the_transition_table(db, world):
     with pytest.raises(InvalidTransition):
-        world.pending_ikm.move_to("suspended", world.coordinator)
+        ORGANIZATION_STATES.move(world.pending_ikm, "suspended", world.coordinator)
     assert world.pending_ikm.status == "pending"
 
 

@@ -61,7 +61,7 @@ FORMS = {
         forms.DecisionForm,
     ),
     "new_listing": ("seller", lambda w: "/seller/listings/new", catalog_forms.NewListingForm),
-    "edit_listing": ("seller", lambda w: f"/seller/listings/{w.draft_listing.id}/edit", catalog_forms.ListingForm),
+    "edit_listing": ("seller", lambda w: f"/seller/listings/{w.draft_listing.id}/edit", catalog_forms.EditListingForm),
     "moderate_listing": (
         "coordinator",
         lambda w: f"/coordinator/listings/{w.pending_listing.id}",

@@ -1,11 +1,19 @@
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from marketplace.core.money import format_idr, format_quantity, plain_quantity
+from marketplace.core.money import (
+    PPN_RATE,
+    format_idr,
+    format_quantity,
+    line_total_idr,
+    plain_quantity,
+    ppn_idr,
+    round_idr,
+)
 from marketplace.core.timeutil import format_wib
 
 
@@ -68,3 +76,42 @@ def test_quantities_for_inputs_and_for_reading(app, quantity, plain, indonesian)
     assert plain_quantity(quantity) == plain
     with app.test_request_context():
         assert format_quantity(quantity) == indonesian
+
+
+# --- the money helpers orders will use -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(Decimal("0.5"), 1), (Decimal("1.4999"), 1), (Decimal("2.5"), 3), (Decimal("-2.5"), -3), (7, 7)],
+)
+def test_round_idr_rounds_half_up_to_the_rupiah(value, expected):
+    assert round_idr(value) == expected
+
+
+@pytest.mark.parametrize("value", [1.5, "2", None, True])
+def test_round_idr_refuses_floats_and_other_types(value):
+    with pytest.raises(TypeError):
+        round_idr(value)
+
+
+def test_line_total_multiplies_then_rounds_once():
+    assert line_total_idr(86_000, Decimal("12.5")) == 1_075_000
+    assert line_total_idr(3_333, Decimal("0.333")) == 1_110  # 1109.889 rounds up
+    with pytest.raises(TypeError):
+        line_total_idr(86_000.0, Decimal("1"))
+
+
+def test_ppn_only_for_pkp_sellers_at_eleven_percent():
+    assert Decimal("0.11") == PPN_RATE
+    assert ppn_idr(1_000_000, is_pkp=True) == 110_000
+    assert ppn_idr(1_000_005, is_pkp=True) == 110_001  # 110000.55 rounds half up
+    assert ppn_idr(1_000_000, is_pkp=False) == 0
+
+
+@given(st.integers(min_value=0, max_value=10**12), st.decimals(min_value=0, max_value=10**6, places=3))
+def test_line_total_is_the_exact_product_rounded_half_up(price, quantity):
+    exact = Decimal(price) * quantity
+    total = line_total_idr(price, quantity)
+    assert abs(Decimal(total) - exact) <= Decimal("0.5")
+    assert total == int(exact.quantize(Decimal("1"), rounding=ROUND_HALF_UP))

@@ -42,6 +42,7 @@ def listing_form(w, **overrides):
         "description": listing.description,
         "price_idr": str(listing.price_idr),
         "stock": "500",
+        "expected_stock": "500",
         "min_order": "10",
         "order_multiple": "1",
         "lead_time_days": "7",
@@ -61,7 +62,11 @@ SMALL_ROUTES = {
         lambda w: f"/seller/listings/{w.draft_listing.id}/action",
         lambda w: {"action": "submit"},
     ),
-    "stock": ("seller", lambda w: f"/seller/listings/{w.active_listing.id}/stock", lambda w: {"stock": "7"}),
+    "stock": (
+        "seller",
+        lambda w: f"/seller/listings/{w.active_listing.id}/stock",
+        lambda w: {"stock": "7", "expected_stock": "500"},
+    ),
     "moderation": (
         "coordinator",
         lambda w: f"/coordinator/listings/{w.pending_listing.id}",
