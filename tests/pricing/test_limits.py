@@ -1,5 +1,6 @@
 """The pricing rules pinned at their limits: for each, the last value it accepts and the first it refuses (volume
-tiers, bands, request and sanction reasons, the competition monitor's figures), so that an off-by-one cannot pass."""
+tiers, bands, request and sanction reasons, the competition monitor's figures), in the services and in the forms,
+so that an off-by-one cannot pass."""
 
 import re
 from datetime import timedelta
@@ -365,7 +366,14 @@ def test_an_ikm_with_listings_and_nothing_against_it_counts_zeros(db, market):
     assert (row.active_listings, row.at_floor, row.attempts, row.warnings, row.suspensions) == (1, 0, 0, 0, 0)
 
 
-# --- the forms: the same five characters where people type ---------------------------------------
+# --- the forms: the same limits where people type ------------------------------------------------
+
+
+def _published(client, w, **overrides):
+    """How many schedules the coordinator's form published (0 or 1)."""
+    before = PriceSchedule.query.count()
+    client.post(f"/coordinator/prices/{w.product_type.id}/new", data=schedule_form(**overrides))
+    return PriceSchedule.query.count() - before
 
 
 @pytest.mark.parametrize(("reason", "saved"), [("abcd", 0), ("Mahal", 1)])
@@ -379,10 +387,8 @@ def test_the_request_form_wants_a_reason_of_five_characters(client, catalog_worl
 
 @pytest.mark.parametrize(("reason", "published"), [("abcd", 0), ("Harga", 1)])
 def test_the_schedule_form_wants_a_reason_of_five_characters(client, catalog_world, login_as, reason, published):
-    w = catalog_world
     login_as("coordinator")
-    client.post(f"/coordinator/prices/{w.product_type.id}/new", data=schedule_form(reason=reason))
-    assert PriceSchedule.query.filter_by(sentra_id=w.jombang.id, reason=reason).count() == published
+    assert _published(client, catalog_world, reason=reason) == published
 
 
 def test_the_decision_form_refuses_a_rejection_note_of_four_characters_beside_the_box(client, catalog_world, login_as):
@@ -419,3 +425,26 @@ def test_the_sanction_form_wants_an_override_reason_of_five_characters(
     page = client.post(f"/coordinator/organizations/{w.ikm.id}/sanctions", data=data).get_data(as_text=True)
     assert w.ikm.status == status
     assert ("Berikan alasan minimal 5 karakter." in page) is (status == "approved")
+
+
+@pytest.mark.parametrize(("materials", "published"), [("0", 1), ("-1", 0), ("", 0)])
+def test_the_schedule_form_wants_each_cost_in_whole_rupiah_from_0(
+    client, catalog_world, login_as, materials, published
+):
+    login_as("coordinator")
+    assert _published(client, catalog_world, materials_idr=materials) == published
+
+
+@pytest.mark.parametrize(("reference", "published"), [("1", 1), ("abc", 0)])
+def test_the_schedule_form_wants_a_reference_of_rp_1_or_more(client, catalog_world, login_as, reference, published):
+    login_as("coordinator")
+    fixed = {"mode": "fixed", "floor_idr": "", "ceiling_idr": ""}
+    assert _published(client, catalog_world, reference_idr=reference, **fixed) == published
+
+
+def test_the_request_form_takes_a_price_of_rp_1(client, catalog_world, login_as):
+    listing = catalog_world.draft_listing
+    login_as("seller")
+    data = {"submission_token": new_submission_token(), "price_idr": "1", "reason": "Obral stok lama"}
+    client.post(f"/seller/listings/{listing.id}/price-request", data=data)
+    assert PriceChangeRequest.query.filter_by(listing_id=listing.id).one().price_idr == 1
