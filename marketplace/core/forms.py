@@ -11,6 +11,8 @@ from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from marketplace.core.flashing import flash
+
 _NON_DIGITS = re.compile(r"[\s.\-]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -178,6 +180,4 @@ def show_error(form, error, fallback=None):
     if name and name in form:
         form[name].errors = [*form[name].errors, error.message]
     else:
-        from marketplace.core.flashing import flash
-
         flash(error.message, "danger")

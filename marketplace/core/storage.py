@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from marketplace.core.transaction import after_commit, after_rollback
+
 
 class LocalStorage:
     """Files under a folder (instance/uploads by default), addressed by opaque keys like 'listing/ab/cdef.webp'."""
@@ -63,8 +65,6 @@ def get_storage():
 
 def save_in_transaction(key, data):
     """Save now; remove again if the current transaction rolls back."""
-    from marketplace.core.transaction import after_rollback
-
     storage = get_storage()
     storage.save(key, data)
     after_rollback(lambda: storage.delete(key))
@@ -72,7 +72,5 @@ def save_in_transaction(key, data):
 
 def delete_after_commit(key):
     """Delete once the current transaction has committed (never for a change that rolls back)."""
-    from marketplace.core.transaction import after_commit
-
     storage = get_storage()
     after_commit(lambda: storage.delete(key))

@@ -9,9 +9,18 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus
+from marketplace.accounts.services import (
+    coordinator_may_manage,
+    coordinators_of,
+    decide_organization,
+    organization_recipients,
+)
+from marketplace.catalog.models import LISTING_STATES, Listing, ListingStatus
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
-from marketplace.core.money import round_idr
+from marketplace.core.money import format_idr, round_idr
+from marketplace.core.outbox import enqueue_mail, external_url
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import WIB, utcnow
 from marketplace.core.transaction import operation
@@ -229,11 +238,6 @@ def schedules_in_force(moment=None):
 def apply_due(moment=None):
     """Bring live listings in line with the schedules in force: fixed prices follow the reference, prices out of
     the band are suspended for pricing and their IKMs emailed. Idempotent; returns (repriced, suspended)."""
-    from marketplace.accounts.models import Organization
-    from marketplace.accounts.services import organization_recipients
-    from marketplace.catalog.models import LISTING_STATES, Listing, ListingStatus
-    from marketplace.core.money import format_idr
-    from marketplace.core.outbox import enqueue_mail, external_url
 
     in_force = schedules_in_force(moment)
     if not in_force:
@@ -315,8 +319,6 @@ class RequestRefused(DomainError):
 
 
 def _tell_coordinators_of_request(change):
-    from marketplace.accounts.services import coordinators_of
-    from marketplace.core.outbox import enqueue_mail, external_url
 
     for coordinator in coordinators_of(change.sentra_id):
         enqueue_mail(
@@ -333,7 +335,6 @@ def _tell_coordinators_of_request(change):
 def request_price_change(seller, listing, price_idr, reason, submission_token=None):
     """An IKM asks for another price for one of its listings; at most one request per listing waits at a time."""
 
-    from marketplace.catalog.models import ListingStatus
     from marketplace.catalog.services import is_own_listing, require_seller_may_sell
 
     submission = claim_submission(seller, submission_token) if submission_token is not None else None
@@ -411,9 +412,6 @@ def withdraw_price_request(seller, change):
 def decide_price_request(coordinator, change, decision, note=None):
     """A coordinator of the IKM's sentra approves (the price becomes the listing's, as an exception to the band
     until the next schedule) or rejects with a reason. The IKM is emailed."""
-    from marketplace.accounts.services import organization_recipients
-    from marketplace.catalog.models import LISTING_STATES, ListingStatus
-    from marketplace.core.outbox import enqueue_mail, external_url
 
     if not (coordinator.role == "coordinator" and change.sentra_id == coordinator.sentra_id):
         raise RequestRefused(_l("This request is not in your sentra."))
@@ -466,7 +464,6 @@ def decide_price_request(coordinator, change, decision, note=None):
 
 def price_requests_of_sentra(sentra_id, status, page, per_page=20):
     """One page of a sentra's requests in a status, oldest first for pending (first come, first decided)."""
-    from marketplace.catalog.models import Listing
 
     order = PriceChangeRequest.created_at.asc() if status == RequestStatus.PENDING else PriceChangeRequest.id.desc()
     query = (
@@ -544,9 +541,6 @@ def give_sanction(
 ):
     """A written warning, or a suspension that hides every listing of the IKM until it is lifted. Graded: a
     suspension needs two warnings in the last 12 months, or an override with its own reason."""
-    from marketplace.accounts.models import OrganizationStatus
-    from marketplace.accounts.services import coordinator_may_manage, decide_organization, organization_recipients
-    from marketplace.core.outbox import enqueue_mail, external_url
 
     submission = claim_submission(coordinator, submission_token) if submission_token is not None else None
     if not coordinator_may_manage(coordinator, organization):
@@ -695,8 +689,6 @@ def _dispersion(prices):
 
 def competition_figures(sentra_id, product_type_id, days, moment=None):
     """The monitor for one product type of a sentra over the last `days` days, in a fixed number of queries."""
-    from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus
-    from marketplace.catalog.models import Listing, ListingStatus
 
     now = moment or utcnow()
     since = now - timedelta(days=days)
