@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import func
 
-from marketplace.core.audit import record_audit
 from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -148,18 +147,6 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-def _organization_history(org, from_status, to_status, actor, note, action_name):
-    # An organization's history is its audit trail (the IKM page lists it).
-    record_audit(
-        actor,
-        f"organization.{action_name or to_status}",
-        org,
-        before={"status": from_status},
-        after={"status": to_status, "reason": note},
-        note=note,
-    )
-
-
 _COORDINATOR = ("coordinator",)
 S = OrganizationStatus
 ORGANIZATION_STATES = StateMachine(
@@ -184,7 +171,8 @@ ORGANIZATION_STATES = StateMachine(
     # A change of legal IDs sends an approved or rejected IKM back to pending; a suspended one stays
     # suspended (it must not shed its suspension by editing), and the change is in its history.
     system_moves={S.APPROVED: {S.PENDING}, S.REJECTED: {S.PENDING}},
-    history=_organization_history,
+    # An organization's history is its audit trail (the IKM page lists it), named by the decision.
+    audit_by_action=True,
     values_on_move=lambda to_status, note: {"status_reason": note, "status_changed_at": utcnow()},
 )
 

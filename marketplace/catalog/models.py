@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.core.audit import record_audit
 from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -205,7 +204,7 @@ class StockMovement(db.Model):
     __table_args__ = (db.CheckConstraint("stock_after >= 0", name="stock_after_not_negative"),)
 
 
-def _listing_history(listing, from_status, to_status, actor, note, action_name):
+def _listing_history(listing, from_status, to_status, actor, note):
     db.session.add(
         ListingEvent(
             listing_id=listing.id,
@@ -214,9 +213,6 @@ def _listing_history(listing, from_status, to_status, actor, note, action_name):
             actor_id=getattr(actor, "id", None),
             note=note,
         )
-    )
-    record_audit(
-        actor, f"listing.{to_status}", listing, before={"status": from_status}, after={"status": to_status}, note=note
     )
 
 

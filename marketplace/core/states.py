@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from marketplace.core.audit import record_audit
 from marketplace.core.errors import InvalidTransition
 from marketplace.extensions import db
 
@@ -55,7 +56,12 @@ class StateMachine:
     actions: tuple
     # Moves nobody clicks: the system's own (reverification, suspension for pricing, …).
     system_moves: dict = field(default_factory=dict)
-    # history(obj, from_status, to_status, actor, note, action_name): writes the one history row.
+    # Every move is one audit entry "<audit_prefix>.<target status>" (or "<audit_prefix>.<action>" when
+    # audit_by_action), with what audit_details(obj) adds; a model with a history table of its own adds
+    # its row in `history(obj, from_status, to_status, actor, note)`.
+    audit_prefix: str = None
+    audit_by_action: bool = False
+    audit_details: object = None
     history: object = None
     # Extra columns a move sets, per target status: {status: callable(note) -> {column: value}}.
     values_on_move: object = None
@@ -140,9 +146,22 @@ class StateMachine:
             raise InvalidTransition(self.kind, from_status, to_status)
         for name, value in values.items():
             set_committed_value(obj, _attribute_for(self.model, name), value)
+        self._audit(obj, from_status, to_status, actor, note, action_name)
         if self.history is not None:
-            self.history(obj, from_status, to_status, actor, note, action_name)
+            self.history(obj, from_status, to_status, actor, note)
         return obj
+
+    def _audit(self, obj, from_status, to_status, actor, note, action_name):
+        name = action_name if (self.audit_by_action and action_name) else to_status
+        details = self.audit_details(obj) if self.audit_details is not None else {}
+        record_audit(
+            actor,
+            f"{self.audit_prefix or self.kind}.{name}",
+            obj,
+            before={"status": from_status},
+            after={"status": to_status, **details},
+            note=note,
+        )
 
 
 class InvalidAction(InvalidTransition):

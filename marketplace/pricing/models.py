@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.core.audit import record_audit
 from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -205,17 +204,6 @@ class Sanction(db.Model):
     )
 
 
-def _request_history(change, from_status, to_status, actor, note, action_name):
-    record_audit(
-        actor,
-        f"price_request.{to_status}",
-        change,
-        before={"status": from_status},
-        after={"status": to_status, "price_idr": change.price_idr},
-        note=note,
-    )
-
-
 R = RequestStatus
 PRICE_REQUEST_STATES = StateMachine(
     kind="price_change_request",
@@ -246,6 +234,7 @@ PRICE_REQUEST_STATES = StateMachine(
             confirm=_l("Withdraw this request?"),
         ),
     ),
-    history=_request_history,
+    audit_prefix="price_request",
+    audit_details=lambda change: {"price_idr": change.price_idr},
     values_on_move=lambda to_status, note: {"decision_note": note},
 )
