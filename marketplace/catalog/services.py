@@ -258,7 +258,7 @@ def _tell_coordinators(listing):
 @operation
 def create_listing(seller, data, uploads=None, submit=False, submission_token=None):
     """A new listing of the seller's IKM: a draft, or straight into the coordinator's queue."""
-    submission = claim_submission(seller, submission_token) if submission_token is not None else None
+    claim = claim_submission(seller, submission_token) if submission_token is not None else None
     require_seller_may_sell(seller)
     _check_product_type(data["product_type_id"])
     data = {**data, "price_idr": _price_rule(seller.organization.sentra_id, data["product_type_id"], data["price_idr"])}
@@ -276,7 +276,7 @@ def create_listing(seller, data, uploads=None, submit=False, submission_token=No
     if submit:
         LISTING_STATES.move(listing, ListingStatus.PENDING_REVIEW, seller, action_name="submit")
         _tell_coordinators(listing)
-    record_submission(submission, listing)
+    record_submission(claim, listing)
     db.session.flush()
     search.index_listing(listing.id)
     return listing

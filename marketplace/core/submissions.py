@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from flask import redirect
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from wtforms import HiddenField
@@ -97,7 +97,8 @@ class OnceFormMixin:
 def claim_submission(user, token):
     """Claim a one-time token for `user` in the current transaction; a token used before raises DuplicateSubmission.
 
-    Call it first in the operation, before anything is written, and pass the result to `record_submission`.
+    Call it first in the operation, before anything is written, and pass the claim's id it returns to
+    `record_submission`.
     """
     if not is_submission_token(token):
         raise InvalidSubmission()
@@ -115,14 +116,18 @@ def claim_submission(user, token):
                 select(SubmissionToken).where(SubmissionToken.user_id == user.id, SubmissionToken.token == token)
             )
         )
-    return db.session.get(SubmissionToken, claimed_id)
+    return claimed_id
 
 
-def record_submission(submission, obj):
+def record_submission(claim_id, obj):
     """Remember what the claimed submit made (saved with it), so that a replay can show the same page."""
-    if submission is not None:
-        object_id = obj.id  # may load (and autoflush): before either column changes
-        submission.object_type, submission.object_id = type(obj).__name__, object_id
+    if claim_id is not None:
+        object_id = obj.id  # may load (and autoflush) the new row's id
+        db.session.execute(
+            update(SubmissionToken)
+            .where(SubmissionToken.id == claim_id)
+            .values(object_type=type(obj).__name__, object_id=object_id)
+        )
 
 
 def already_sent(location):

@@ -98,7 +98,7 @@ def check_tiers(tiers):
 @operation
 def publish_schedule(coordinator, product_type, data, tiers, moment=None, submission_token=None):
     """A new schedule for the coordinator's own sentra; schedules are never edited."""
-    submission = claim_submission(coordinator, submission_token) if submission_token is not None else None
+    claim = claim_submission(coordinator, submission_token) if submission_token is not None else None
     if coordinator.role != "coordinator":
         raise InvalidSchedule(_l("Only a coordinator of the sentra sets its prices."))
     mode = data["mode"]
@@ -148,7 +148,7 @@ def publish_schedule(coordinator, product_type, data, tiers, moment=None, submis
         },
         note=data["reason"],
     )
-    record_submission(submission, schedule)
+    record_submission(claim, schedule)
     return schedule
 
 
@@ -337,7 +337,7 @@ def request_price_change(seller, listing, price_idr, reason, submission_token=No
 
     from marketplace.catalog.services import is_own_listing, require_seller_may_sell
 
-    submission = claim_submission(seller, submission_token) if submission_token is not None else None
+    claim = claim_submission(seller, submission_token) if submission_token is not None else None
     if not is_own_listing(seller, listing):
         raise RequestRefused(_l("This listing is not one of your IKM's."))
     require_seller_may_sell(seller)
@@ -377,7 +377,7 @@ def request_price_change(seller, listing, price_idr, reason, submission_token=No
         note=reason,
     )
     _tell_coordinators_of_request(change)
-    record_submission(submission, change)
+    record_submission(claim, change)
     return change
 
 
@@ -542,7 +542,7 @@ def give_sanction(
     """A written warning, or a suspension that hides every listing of the IKM until it is lifted. Graded: a
     suspension needs two warnings in the last 12 months, or an override with its own reason."""
 
-    submission = claim_submission(coordinator, submission_token) if submission_token is not None else None
+    claim = claim_submission(coordinator, submission_token) if submission_token is not None else None
     if not coordinator_may_manage(coordinator, organization):
         raise SanctionRefused(_l("This IKM is not in your sentra."))
     if kind not in SanctionKind.ALL:
@@ -598,7 +598,7 @@ def give_sanction(
                 sanction=sanction,
                 link=external_url("pricing.reference_prices", slug=organization.sentra.slug),
             )
-    record_submission(submission, sanction)
+    record_submission(claim, sanction)
     return sanction
 
 

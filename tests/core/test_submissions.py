@@ -6,7 +6,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace.catalog.models import Listing
 from marketplace.core.models import AuditEntry, SubmissionToken
@@ -147,7 +147,8 @@ def test_a_malformed_token_is_refused(world, token):
 def test_old_tokens_are_purged(app, world):
     ages = {new_submission_token(): timedelta(days=days) for days in (31, 2, 0)}
     for token, age in ages.items():
-        claim_submission(world.coordinator, token).created_at = utcnow() - age
+        claim = claim_submission(world.coordinator, token)
+        db.session.execute(update(SubmissionToken).where(SubmissionToken.id == claim).values(created_at=utcnow() - age))
     db.session.commit()
     assert purge_old_submissions(days=30) == 1
     db.session.commit()
