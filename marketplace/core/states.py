@@ -128,7 +128,7 @@ class StateMachine:
             values.update(self.values_on_move(to_status, note))
         values.update(extra_values or {})
         table = self.model.__table__
-        version_column = _version_column(self.model)
+        version_column = inspect(self.model).version_id_col
         statement = (
             update(table)
             .where(table.c.id == obj.id, table.c.status == from_status)
@@ -171,11 +171,6 @@ class InvalidAction(InvalidTransition):
         super().__init__(kind, None, None)
         self.message = _l("Unknown action.")
         self.name = name
-
-
-def _version_column(model):
-    version = inspect(model).version_id_col
-    return version
 
 
 def _attribute_for(model, column_name):
