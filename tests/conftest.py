@@ -1,19 +1,23 @@
 """Fixtures: `app`, `db`, `client`, a world with every role, and a helper to sign in as any user.
 
-The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set. Each test runs
+in a transaction rolled back at its end, or commits for real and has every table emptied after it
+(`real_commits`, see REAL_COMMITS_TESTS).
 """
 
 import os
 import tempfile
+import threading
 import uuid
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import flask_migrate
 import pytest
 from flask import g
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 
 from marketplace import create_app
 from marketplace.config import TestConfig, normalise_database_url
@@ -30,8 +34,14 @@ def _database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def suite_database_url(tmp_path_factory):
     return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def database_url(suite_database_url):
+    """The suite's database for a second app or connection: a test that asks for it commits for real."""
+    return suite_database_url
 
 
 # Uploaded photos of the whole test run go to a throwaway folder, never to instance/.
@@ -44,8 +54,8 @@ def make_config(database_url, **overrides):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app(make_config(database_url))
+def app(suite_database_url):
+    app = create_app(make_config(suite_database_url))
 
     # Tests keep one app context open across requests, so `g` would outlive a request: Flask-Login
     # caches the user there and Flask-Babel the locale. Real requests each get a new `g`.
@@ -80,13 +90,124 @@ def empty_all_tables():
     _db.session.commit()
 
 
+# Each test runs inside one database transaction that is rolled back when it ends: the session is
+# bound to that connection with join_transaction_mode="create_savepoint", so a commit of the code
+# only releases a SAVEPOINT and a rollback goes back to one. Tests whose data another connection
+# must see keep real commits, and every table is emptied after them: they are marked `real_commits`,
+# by hand or by pytest_collection_modifyitems below when
+#  - they are browser journeys (marked e2e: the live server is another app, in another thread);
+#  - they use one of these fixtures, directly or through another fixture:
+REAL_COMMITS_FIXTURES = {
+    # the suite's database for a second app (its own engine and connections) or for the empty
+    # database of the migration tests; `app` itself uses suite_database_url
+    "database_url",
+}
+#  - or they are listed here (a module, or one test with or without its parameters):
+REAL_COMMITS_TESTS = {
+    # reads what was committed through a connection of its own
+    "tests/core/test_transaction.py",
+    # threads at once, each with its own session and connection
+    "tests/core/test_submissions.py::test_parallel_submits_of_one_schedule_form_create_one_schedule",
+    "tests/catalog/test_stock.py::test_parallel_reservations_never_sell_a_unit_twice",
+}
+# A test left out by mistake fails with a message saying so: its teardown reports a commit made on
+# another connection, and the database refuses use from another thread.
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "real_commits: the test commits for real and every table is emptied after it (tests/conftest.py)"
+    )
+
+
+def _needs_real_commits(item):
+    nodeid = item.nodeid
+    listed = any(nodeid == name or nodeid.startswith((f"{name}::", f"{name}[")) for name in REAL_COMMITS_TESTS)
+    uses = REAL_COMMITS_FIXTURES & set(getattr(item, "fixturenames", ()))
+    return listed or bool(uses) or item.get_closest_marker("e2e") is not None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _needs_real_commits(item):
+            item.add_marker("real_commits")
+
+
 @pytest.fixture(autouse=True)
 def _app_context(request, app):
     """Every test runs in an app context and starts with empty tables."""
     with app.app_context():
+        if request.node.get_closest_marker("real_commits"):
+            yield
+            _db.session.remove()
+            empty_all_tables()
+        else:
+            with _rolled_back_at_the_end(request.node.nodeid):
+                yield
+
+
+# Set while a test runs in a rolled-back transaction: a commit seen on any connection then is a
+# commit that will not be rolled back (another app or engine), reported by the test's teardown.
+_commits_elsewhere = None
+
+
+@event.listens_for(Engine, "commit")
+def _note_commit_elsewhere(connection):
+    if _commits_elsewhere is not None:
+        _commits_elsewhere.append(connection)
+
+
+@contextmanager
+def _rolled_back_at_the_end(nodeid):
+    """Route the app's sessions to one connection in a transaction, and roll that back at the end.
+
+    Flask-SQLAlchemy's Session.get_bind picks the engine in `db.engines` and ignores a session's
+    `bind`, so the connection takes the engine's place there: every session of this app (the test's,
+    a request's, a command's) uses it, and `db.engine` is that connection until the test ends.
+    """
+    global _commits_elsewhere
+    engines = _db.engines  # this app's own mapping
+    engine = engines[None]
+    connection = engine.connect()
+    sqlite = connection.connection.driver_connection if engine.dialect.name == "sqlite" else None
+    if sqlite is not None:
+        # pysqlite begins transactions itself, and not before a SAVEPOINT: the first RELEASE would
+        # commit. SQLAlchemy's recipe: the driver leaves transactions alone and BEGIN is ours.
+        sqlite.isolation_level = None
+    outer = connection.begin()
+    if sqlite is not None:
+        connection.exec_driver_sql("BEGIN")
+    owner = threading.get_ident()
+
+    @event.listens_for(connection, "before_cursor_execute")
+    def _same_thread_only(*args):
+        if threading.get_ident() != owner:
+            raise RuntimeError(f"{nodeid} uses the database from another thread: add it to REAL_COMMITS_TESTS")
+
+    factory = _db.session.session_factory
+    join_mode = factory.kw.get("join_transaction_mode")
+    _db.session.remove()
+    factory.configure(join_transaction_mode="create_savepoint")
+    engines[None] = connection
+    _commits_elsewhere = []
+    try:
         yield
+    finally:
         _db.session.remove()
-        empty_all_tables()
+        engines[None] = engine
+        if join_mode is None:
+            factory.kw.pop("join_transaction_mode", None)
+        else:
+            factory.configure(join_transaction_mode=join_mode)
+        committed_elsewhere, _commits_elsewhere = _commits_elsewhere, None
+        if outer.is_active:
+            outer.rollback()
+        if sqlite is not None:
+            sqlite.isolation_level = ""
+        connection.close()
+        if committed_elsewhere:
+            empty_all_tables()
+            pytest.fail(f"{nodeid} committed through another connection: mark it real_commits", pytrace=False)
 
 
 @pytest.fixture
