@@ -119,6 +119,8 @@ def page(new_page):
 
 def assert_fits_phone(page):
     """No horizontal scrolling at phone width."""
+    # Measured once the stylesheets have loaded: before that a 480 px thumbnail is laid out unstyled.
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{page.url} is {width}px wide, wider than a {PHONE_WIDTH}px phone"
 
