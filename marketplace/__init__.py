@@ -120,7 +120,10 @@ def _init_extensions(app):
 
     # Sign-ins live on the server (accounts/sessions.py): a copied cookie dies with its sign-in.
     login_manager.user_loader(sessions.load_user)
-    user_loaded_from_cookie.connect(lambda sender, user: sessions.rotate_remembered_session(user), weak=False)
+    # Bound to this app: connected for any sender, every app made in a process would rotate the cookie again.
+    user_loaded_from_cookie.connect(
+        lambda sender, user: sessions.rotate_remembered_session(user), sender=app, weak=False
+    )
 
     from marketplace.core.transaction import init_transaction_events
 
@@ -131,6 +134,7 @@ def _register_blueprints(app):
     from marketplace import accounts, catalog, coordination, core, pricing
     from marketplace.core.access import init_access
     from marketplace.core.errors_views import register_error_handlers
+    from marketplace.pricing import rules as pricing_rules
 
     app.register_blueprint(core.bp)
     app.register_blueprint(catalog.bp)
@@ -139,6 +143,8 @@ def _register_blueprints(app):
     app.register_blueprint(pricing.bp)
     init_access(app)
     register_error_handlers(app)
+    # The catalog asks set pricing through a port (catalog/price_rules.py) instead of importing it.
+    pricing_rules.install(app)
 
 
 def _register_template_helpers(app):

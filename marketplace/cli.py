@@ -1,10 +1,23 @@
 """Command-line tools: `flask create-user`, `flask send-mail`, `flask seed-demo`."""
 
 import click
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
+from marketplace.accounts.models import Sentra, User
+from marketplace.accounts.services import create_staff_user
+from marketplace.accounts.sessions import purge_old_sessions
+from marketplace.core.errors import DomainError
+from marketplace.core.outbox import backend_from_config, deliver_due, stuck_messages
+from marketplace.core.outbox import retry_failed as requeue_failed
+from marketplace.core.passwords import password_problem
+from marketplace.core.submissions import purge_old_submissions
+from marketplace.core.timeutil import format_wib
 from marketplace.core.transaction import transaction
+from marketplace.demo import seed_demo
 from marketplace.extensions import db
+from marketplace.pricing.services import apply_due
 
 
 def register_cli(app):
@@ -24,12 +37,6 @@ def register_cli(app):
 @click.option("--password", default=None, help="Set a password now instead of mailing a set-password link.")
 def create_user_command(role, email, full_name, sentra_slug, password):
     """Create a staff account (coordinator of one sentra, or admin)."""
-    from flask_babel import force_locale
-
-    from marketplace.accounts.models import Sentra
-    from marketplace.accounts.services import create_staff_user
-    from marketplace.core.errors import DomainError
-    from marketplace.core.passwords import password_problem
 
     email = email.strip().lower()
     sentra = None
@@ -57,11 +64,6 @@ def create_user_command(role, email, full_name, sentra_slug, password):
 @click.option("--batch-size", default=100, show_default=True)
 def send_mail_command(stuck, retry_failed, batch_size):
     """Deliver the outbox (console or SMTP backend), retrying failures with backoff."""
-    from flask import current_app
-
-    from marketplace.core.outbox import backend_from_config, deliver_due, stuck_messages
-    from marketplace.core.outbox import retry_failed as requeue_failed
-    from marketplace.core.timeutil import format_wib
 
     if current_app.config.get("PRODUCTION") and current_app.config["MAIL_BACKEND"] == "console" and not stuck:
         raise click.ClickException("MAIL_BACKEND=console in production would print links to the log: configure SMTP.")
@@ -85,10 +87,6 @@ def send_mail_command(stuck, retry_failed, batch_size):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo_command(if_empty):
     """Load the demo world (idempotent)."""
-    from flask import current_app
-
-    from marketplace.accounts.models import User
-    from marketplace.demo import seed_demo
 
     if current_app.config.get("PRODUCTION"):
         raise click.ClickException("The demo world (with its published passwords) is never loaded in production.")
@@ -108,7 +106,6 @@ def pricing_group():
 @pricing_group.command("apply-due")
 def apply_due_command():
     """Apply the schedules that have come into force: reprice fixed listings, suspend out-of-band ones, notify."""
-    from marketplace.pricing.services import apply_due
 
     repriced, suspended = apply_due()
     click.echo(f"repriced {repriced}, suspended for pricing {suspended}")
@@ -118,7 +115,6 @@ def apply_due_command():
 @click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
 def purge_submissions_command(days):
     """Forget the one-time tokens of forms sent more than DAYS ago (now and then: a table that only grows)."""
-    from marketplace.core.submissions import purge_old_submissions
 
     removed = purge_old_submissions(days)
     click.echo(f"forgot {removed} submission tokens")
@@ -128,7 +124,6 @@ def purge_submissions_command(days):
 @click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
 def purge_sessions_command(days):
     """Delete sign-ins that ended or expired more than DAYS ago (now and then: a table that only grows)."""
-    from marketplace.accounts.sessions import purge_old_sessions
 
     removed = purge_old_sessions(days)
     click.echo(f"deleted {removed} old sign-ins")

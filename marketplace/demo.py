@@ -4,8 +4,10 @@ from sqlalchemy import select
 
 from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus, Sentra, User
 from marketplace.accounts.services import hash_password
+from marketplace.catalog.demo import seed_catalog
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
+from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing, seed_requests_and_sanctions
 
 DEMO_PASSWORD = "demo-pasar-2026"  # noqa: S105 (published demo password)
 
@@ -149,12 +151,8 @@ def seed_demo():
         _user(email, name, role, password_hash, sentra=sentras[slug] if slug else None)
     db.session.flush()
 
-    from marketplace.catalog.demo import seed_catalog
-
     users = {u.email: u for u in db.session.scalars(select(User).where(User.organization_id.is_not(None)))}
     listings = seed_catalog(users)
-
-    from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing, seed_requests_and_sanctions
 
     coordinator = db.session.scalar(select(User).where(User.email == "koordinator@jombang.example.com"))
     seed_pricing(sentras["slag-aluminium-jombang"], coordinator)

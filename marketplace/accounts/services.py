@@ -16,6 +16,7 @@ from marketplace.accounts.models import (
     User,
     find_user_by_email,
 )
+from marketplace.accounts.signals import organization_renamed
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
 from marketplace.core.outbox import enqueue_mail, external_url
@@ -296,10 +297,8 @@ def update_organization(org, actor, data):
     if not changed:
         return email_requested
     record_audit(actor, "organization.updated", org, before=before, after=after)
-    if org.is_ikm and "name" in changed:
-        from marketplace.catalog import search  # listings are found by their IKM's name too
-
-        search.reindex("organization", org.id)
+    if "name" in changed:
+        organization_renamed.send(org)
     legal_changed = org.is_ikm and changed & set(SELLER_LEGAL_FIELDS)
     if legal_changed and org.status in (OrganizationStatus.APPROVED, OrganizationStatus.REJECTED):
         ORGANIZATION_STATES.move(org, OrganizationStatus.PENDING, actor, action_name="reverification")

@@ -10,6 +10,7 @@ import re
 
 from sqlalchemy import bindparam, column, text
 
+from marketplace.accounts.signals import organization_renamed
 from marketplace.extensions import db
 
 MAX_TERMS = 8
@@ -62,6 +63,9 @@ def reindex(scope, scope_id):
     """Rebuild the search rows of one listing, or of every listing of an IKM, product type or category."""
     where = _SCOPES[scope]
     params = {"scope_id": scope_id}
+    # The documents are built in SQL from the rows: text() statements do not autoflush, so pending ORM changes
+    # (a new IKM name, a new title) must reach the database first or the old words are indexed again.
+    db.session.flush()
     if _dialect() == "postgresql":
         db.session.execute(
             text(
@@ -120,3 +124,10 @@ def is_search_table(name):
 def include_name(name, type_, parent_names):
     """Alembic filter: compare everything but the search tables."""
     return not (type_ == "table" and is_search_table(name))
+
+
+@organization_renamed.connect
+def _reindex_listings_of_renamed(organization):
+    """Listings are found by their IKM's name too; runs in the renaming operation's transaction."""
+    if organization.is_ikm:
+        reindex("organization", organization.id)

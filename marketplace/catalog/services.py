@@ -20,6 +20,7 @@ from marketplace.catalog.models import (
     ProductType,
     StockReason,
 )
+from marketplace.catalog.price_rules import price_rules
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
 from marketplace.core.images import ImageRejected, process_upload
@@ -66,9 +67,10 @@ def is_publicly_visible(listing):
     """Active, of an approved IKM, and at a price the schedule in force allows."""
     if listing.status not in ListingStatus.PUBLIC or listing.organization.status != OrganizationStatus.APPROVED:
         return False
-    from marketplace.pricing.services import price_allowed, schedule_in_force
-
-    return price_allowed(listing, schedule_in_force(listing.organization.sentra_id, listing.product_type_id))
+    rules = price_rules()
+    return rules.price_allowed(
+        listing, rules.schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
+    )
 
 
 def may_view_unpublished(user, listing):
@@ -189,20 +191,18 @@ def _price_rule(sentra_id, product_type_id, price_idr, listing=None):
     Returns the price to store; raises PriceOutsideBand naming the band. Without a schedule any
     positive price may be stored, but the listing cannot go live (see require_price_in_force).
     """
-    from marketplace.pricing.models import PriceMode
-    from marketplace.pricing.services import exception_holds, schedule_in_force
-
-    schedule = schedule_in_force(sentra_id, product_type_id)
+    rules = price_rules()
+    schedule = rules.schedule_in_force(sentra_id, product_type_id)
     if schedule is None:
         return price_idr
     if (
         listing is not None
         and listing.product_type_id == product_type_id
         and listing.price_idr == price_idr
-        and exception_holds(listing, schedule)
+        and rules.exception_holds(listing, schedule)
     ):
         return price_idr
-    if schedule.mode == PriceMode.FIXED:
+    if schedule.is_fixed:
         return schedule.reference_idr
     if not schedule.allows(price_idr):
         raise PriceOutsideBand(
@@ -219,9 +219,7 @@ def _price_rule(sentra_id, product_type_id, price_idr, listing=None):
 
 def require_price_in_force(listing):
     """A listing goes live only under a schedule in force, at a price it allows."""
-    from marketplace.pricing.services import schedule_in_force
-
-    if schedule_in_force(listing.organization.sentra_id, listing.product_type_id) is None:
+    if price_rules().schedule_in_force(listing.organization.sentra_id, listing.product_type_id) is None:
         raise NoPriceInForce(
             _l("The sentra has no reference price for this product type yet: it cannot be sold until it has one.")
         )
@@ -418,42 +416,15 @@ class BrowseFilters:
     sort: str = "newest"
 
 
-def _schedule_in_force_id():
-    """Correlated: the id of the schedule in force for the listing's sentra and product type."""
-    from marketplace.pricing.models import PriceSchedule
-    from marketplace.pricing.services import today_wib
-
-    return (
-        select(PriceSchedule.id)
-        .where(
-            PriceSchedule.sentra_id == Organization.sentra_id,
-            PriceSchedule.product_type_id == Listing.product_type_id,
-            PriceSchedule.effective_from <= today_wib(),
-        )
-        .order_by(PriceSchedule.effective_from.desc(), PriceSchedule.id.desc())
-        .limit(1)
-        .correlate(Listing, Organization)
-        .scalar_subquery()
-    )
-
-
 def public_listings():
     """Active listings of approved IKMs whose price the schedule in force allows (checked on every read, so a new
     band hides out-of-band listings from its first day, before `flask pricing apply-due` suspends them).
 
     What a listing card shows is loaded in a fixed number of queries."""
-    from marketplace.pricing.models import PriceMode, PriceSchedule
-
+    query = select(Listing).join(Listing.organization).join(Listing.product_type)
     return (
-        select(Listing)
-        .join(Listing.organization)
-        .join(Listing.product_type)
-        .join(PriceSchedule, PriceSchedule.id == _schedule_in_force_id())
-        .where(
-            (PriceSchedule.mode == PriceMode.FIXED)
-            | Listing.price_idr.between(PriceSchedule.floor_idr, PriceSchedule.ceiling_idr)
-            | (Listing.price_exception_schedule_id == PriceSchedule.id)
-        )
+        price_rules()
+        .restrict_to_allowed_prices(query)
         .where(Listing.status == ListingStatus.ACTIVE, Organization.status == OrganizationStatus.APPROVED)
         .options(
             joinedload(Listing.organization).joinedload(Organization.sentra),

@@ -25,6 +25,7 @@ from marketplace.catalog.forms import (
     StockForm,
 )
 from marketplace.catalog.models import LISTING_STATES, Category, Listing, ListingPhoto, ListingStatus, ProductType
+from marketplace.catalog.price_rules import price_rules
 from marketplace.catalog.stock import StockChangedMeanwhile
 from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import DomainError
@@ -250,34 +251,22 @@ def seller_listings():
 
 
 def _listing_form_page(form, listing):
-    from marketplace.pricing.forms import WithdrawForm
-    from marketplace.pricing.services import (
-        exception_holds,
-        in_force_by_product_type,
-        pending_request_for,
-        schedules_of_sentra,
-    )
-
-    bands = in_force_by_product_type(schedules_of_sentra(current_user.organization.sentra_id))
     return render_template(
         "catalog/listing_form.html",
         form=form,
         listing=listing,
         photo_form=PhotoActionForm(),
         action_form=ListingActionForm(),
-        bands=bands,
-        pending_request=pending_request_for(listing) if listing else None,
-        price_exception=listing is not None and exception_holds(listing, bands.get(listing.product_type_id)),
-        withdraw_form=WithdrawForm(),
+        **price_rules().listing_form_context(current_user.organization, listing),
     )
 
 
 def _count_refused_price(error, product_type_id, listing=None):
     """A price the band refused is counted for the competition monitor: the only write of this request."""
-    from marketplace.pricing.services import record_out_of_band_attempt
-
     if error.schedule is not None:
-        record_out_of_band_attempt(current_user, error.schedule, error.price_idr, product_type_id, listing=listing)
+        price_rules().record_refused_price(
+            current_user, error.schedule, error.price_idr, product_type_id, listing=listing
+        )
 
 
 def _upload_limit():

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace.core.flashing import flash
+from marketplace.extensions import db
 
 PUBLIC = "public"  # anyone, signed in or not
 ANONYMOUS = "anonymous"  # only visitors who are not signed in (login, registration)
@@ -83,7 +84,6 @@ def init_access(app):
 
 def object_or_404(model, object_id, may_use):
     """Object check after the role check: the row if `may_use(current_user, row)`, else 404 (no hint it exists)."""
-    from marketplace.extensions import db
 
     obj = db.session.get(model, object_id)
     if obj is None or not may_use(current_user, obj):

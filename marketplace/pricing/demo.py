@@ -5,10 +5,18 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from marketplace.catalog.models import ProductType
+from marketplace.accounts.models import Organization, User
+from marketplace.catalog.models import Listing, ListingStatus, ProductType
 from marketplace.extensions import db
-from marketplace.pricing.models import PriceSchedule, PriceTier
-from marketplace.pricing.services import today_wib
+from marketplace.pricing.models import (
+    OutOfBandAttempt,
+    PriceChangeRequest,
+    PriceSchedule,
+    PriceTier,
+    Sanction,
+    SanctionKind,
+)
+from marketplace.pricing.services import in_force_by_product_type, schedules_of_sentra, today_wib
 
 # product type slug, days from today, mode, reference, floor, ceiling, tiers, reason
 SCHEDULES = [
@@ -75,10 +83,6 @@ def seed_requests_and_sanctions(sentra, coordinator):
     """Pending price-change requests from three Jombang IKMs, a written warning and two refused prices for one IKM.
 
     Rows are written directly (as if made through the pages, without their mails); each part is added only once."""
-    from marketplace.accounts.models import Organization, User
-    from marketplace.catalog.models import Listing, ListingStatus
-    from marketplace.pricing.models import OutOfBandAttempt, PriceChangeRequest, Sanction, SanctionKind
-    from marketplace.pricing.services import in_force_by_product_type, schedules_of_sentra
 
     in_force = in_force_by_product_type(schedules_of_sentra(sentra.id))
     if not db.session.scalar(select(PriceChangeRequest.id).where(PriceChangeRequest.sentra_id == sentra.id).limit(1)):

@@ -65,6 +65,10 @@ class PriceSchedule(db.Model):
     def cost_total_idr(self):
         return self.materials_idr + self.labour_idr + self.energy_idr + self.margin_idr
 
+    @property
+    def is_fixed(self):
+        return self.mode == PriceMode.FIXED
+
     def allows(self, price_idr):
         return self.floor_idr <= price_idr <= self.ceiling_idr
 

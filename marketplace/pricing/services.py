@@ -17,6 +17,7 @@ from marketplace.accounts.services import (
     organization_recipients,
 )
 from marketplace.catalog.models import LISTING_STATES, Listing, ListingStatus
+from marketplace.catalog.services import is_own_listing, require_seller_may_sell
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
 from marketplace.core.money import format_idr, round_idr
@@ -334,9 +335,6 @@ def _tell_coordinators_of_request(change):
 @operation
 def request_price_change(seller, listing, price_idr, reason, submission_token=None):
     """An IKM asks for another price for one of its listings; at most one request per listing waits at a time."""
-
-    from marketplace.catalog.services import is_own_listing, require_seller_may_sell
-
     claim = claim_submission(seller, submission_token) if submission_token is not None else None
     if not is_own_listing(seller, listing):
         raise RequestRefused(_l("This listing is not one of your IKM's."))

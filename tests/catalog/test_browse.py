@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from tests import factories
+from tests.accounts.helpers import seller_org_form
 from tests.helpers import QueryCounter
 
 
@@ -131,6 +132,21 @@ def test_search_ranks_title_matches_first(client, db, shop, world):
     factories.make_listing(world.ikm, k300, title="Blok trotoar", description="Bisa untuk parkir dan merah")
     db.session.commit()
     assert get_titles(client, "/products?q=merah")[0] == "Paving merah kuat"
+
+
+def test_an_ikm_renamed_on_its_profile_is_found_by_its_new_name(client, shop, world, login_as):
+    """accounts signals the rename; the catalog reindexes the IKM's listings in the same transaction."""
+    login_as("seller")
+    response = client.post("/account/organization/edit", data=seller_org_form(world.ikm, name="CV Logam Lestari"))
+    assert response.status_code == 302
+    client.post("/logout")
+    # A new name is checked again: the coordinator approves it before the listings are public.
+    login_as("coordinator")
+    client.post(f"/coordinator/organizations/{world.ikm.id}/decision", data={"decision": "approve"})
+    client.post("/logout")
+    renamed = {"Paving hemat abu-abu", "Paving merah kuat", "Bata ringan presisi"}
+    assert set(get_titles(client, "/products?q=lestari")) == renamed
+    assert get_titles(client, "/products?q=approved") == []
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,49 @@
+"""What the catalog asks of set pricing, without importing it.
+
+The layers run `core < accounts < catalog < pricing`: pricing reads and writes listings, so the catalog may not
+import pricing. Yet a listing's price must fit the schedule in force, and only such listings are public. The
+catalog therefore states here what it needs (`PriceRules`), and pricing installs its answer when the app is made
+(`marketplace.pricing.rules.install`). Asking before pricing is installed raises: a listing never goes live
+unchecked because a piece of the app was left out.
+"""
+
+from typing import Protocol
+
+from flask import current_app
+
+_EXTENSION_KEY = "marketplace.price_rules"
+
+
+class PriceRules(Protocol):
+    """A schedule handed back is read only through `is_fixed`, `reference_idr`, `floor_idr`, `ceiling_idr` and
+    `allows(price_idr)`."""
+
+    def schedule_in_force(self, sentra_id, product_type_id):
+        """The schedule in force for a sentra and product type today, or None."""
+
+    def exception_holds(self, listing, schedule):
+        """The coordinator approved this listing's own price under `schedule`."""
+
+    def price_allowed(self, listing, schedule):
+        """May the listing sell at its price under `schedule` (None: nothing may sell)?"""
+
+    def restrict_to_allowed_prices(self, query):
+        """`query` (listings joined to their organization) narrowed to listings whose price the schedule in force
+        allows, checked in SQL on every read."""
+
+    def listing_form_context(self, organization, listing):
+        """What the seller's listing form shows of pricing: the bands in force, a waiting price-change request."""
+
+    def record_refused_price(self, user, schedule, price_idr, product_type_id, listing=None):
+        """Count a price the band refused, in a transaction of its own (the competition monitor shows them)."""
+
+
+def install_price_rules(app, rules):
+    app.extensions[_EXTENSION_KEY] = rules
+
+
+def price_rules() -> PriceRules:
+    try:
+        return current_app.extensions[_EXTENSION_KEY]
+    except KeyError:
+        raise RuntimeError("No price rules installed: create the app with marketplace.create_app.") from None
