@@ -11,7 +11,7 @@ from marketplace.accounts.models import Sentra, User
 from marketplace.core.access import allow
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
-from marketplace.core.forms import choices, show_error
+from marketplace.core.forms import choices, show_error, values_of
 from marketplace.core.routing import page_arg
 from marketplace.extensions import db
 
@@ -42,7 +42,7 @@ def _sentra_form(sentra):
     form = SentraForm(obj=sentra)
     if form.validate_on_submit():
         try:
-            services.save_sentra(current_user, sentra, form.data)
+            services.save_sentra(current_user, sentra, values_of(form, services.SentraDetails))
         except services.SlugTaken as error:
             show_error(form, error)
         else:

@@ -24,9 +24,11 @@ from marketplace.core.forms import (
     choices,
     digits_of,
     lower_strip,
+    reason_required_if,
     slug_field,
     text_field,
     validate_phone,
+    yes_no,
 )
 from marketplace.core.passwords import PASSWORD_MAX, PASSWORD_MIN, StrongPassword
 
@@ -137,6 +139,7 @@ class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
     is_pkp = RadioField(
         _l("Registered for VAT (PKP)?"),
         choices=choices([("no", _l("No")), ("yes", _l("Yes"))]),
+        coerce=yes_no,
         default="no",
         validators=[InputRequired(message=REQUIRED)],
     )
@@ -208,6 +211,7 @@ class SellerOrganizationForm(_OrganizationFields):
     is_pkp = RadioField(
         _l("Registered for VAT (PKP)?"),
         choices=choices([("no", _l("No")), ("yes", _l("Yes"))]),
+        coerce=yes_no,
         validators=[InputRequired(message=REQUIRED)],
     )
     workers = IntegerField(
@@ -285,8 +289,4 @@ class DecisionForm(BaseForm):
     # No Optional(): it would stop the chain before validate_reason can require a reason.
     reason = TextAreaField(_l("Reason"), validators=[Length(max=1000, message=_l("At most %(max)d characters."))])
 
-    def validate_reason(self, field):
-        from wtforms.validators import ValidationError
-
-        if self.decision.data in ("reject", "suspend") and len(field.data or "") < 5:
-            raise ValidationError(_l("Give a reason of at least 5 characters."))
+    validate_reason = reason_required_if(lambda form: form.decision.data in ("reject", "suspend"))

@@ -1,4 +1,6 @@
-"""Operations of the accounts domain. Each flushes, audits and enqueues mail; the view commits."""
+"""Operations of the accounts domain. Each flushes, audits and enqueues mail; @operation commits or rolls back."""
+
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -17,9 +19,11 @@ from marketplace.accounts.models import (
     find_user_by_email,
 )
 from marketplace.accounts.signals import organization_renamed
+from marketplace.core.access import object_or_404
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, SlugTaken
 from marketplace.core.outbox import enqueue_mail, external_url
+from marketplace.core.reasons import require_reason
 from marketplace.core.timeutil import utcnow
 from marketplace.core.transaction import operation
 from marketplace.extensions import db
@@ -61,6 +65,63 @@ def _send_verification(user):
     )
 
 
+# --- what the operations take: plain values, the same from a form or a future API --------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class _OwnerAndAddress:
+    email: str
+    password: str
+    contact_person: str
+    phone: str
+    address: str
+    regency: str
+    province: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuyerRegistration(_OwnerAndAddress):
+    company_name: str
+    npwp: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SellerRegistration(_OwnerAndAddress):
+    business_name: str
+    nib: str
+    sentra_id: int
+    workers: int
+    npwp: str | None = None
+    is_pkp: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganizationDetails:
+    """A company's details as its owner edits them; `nib`, `is_pkp`, `workers` and `about` are an IKM's only."""
+
+    name: str
+    npwp: str | None
+    address: str
+    regency: str
+    province: str
+    contact_person: str
+    phone: str
+    email: str
+    nib: str | None = None
+    is_pkp: bool = False
+    workers: int | None = None
+    about: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentraDetails:
+    name: str
+    slug: str
+    regency: str
+    province: str
+    description: str | None = None
+
+
 class NibTaken(DomainError):
     field = "nib"
 
@@ -71,18 +132,18 @@ def _register(org, data, role, locale):
     An email that already has an account gets the same answer as a new one, so the form tells nobody
     which addresses are registered: nothing is stored and the account's owner is mailed a note instead.
     """
-    existing = find_user_by_email(data["email"])
+    existing = find_user_by_email(data.email)
     if existing is not None:
-        hash_password(data["password"])  # the same work as a real registration, so timing tells nothing
+        hash_password(data.password)  # the same work as a real registration, so timing tells nothing
         _tell_of_registration_attempt(existing)
         return None
     for field in ("address", "regency", "province", "contact_person", "phone", "email"):
-        setattr(org, field, data[field])
+        setattr(org, field, getattr(data, field))
     owner = User(
-        email=data["email"],
-        password_hash=hash_password(data["password"]),
-        full_name=data["contact_person"],
-        phone=data["phone"],
+        email=data.email,
+        password_hash=hash_password(data.password),
+        full_name=data.contact_person,
+        phone=data.phone,
         role=role,
         organization=org,
         is_owner=True,
@@ -108,30 +169,30 @@ def _tell_of_registration_attempt(user):
 
 
 @operation
-def register_buyer(data, locale="id"):
+def register_buyer(data: BuyerRegistration, locale="id"):
     """A manufacturer's company account and its owner; usable once the email is verified."""
     org = Organization(
-        kind=OrganizationKind.BUYER, name=data["company_name"], npwp=data["npwp"], status=OrganizationStatus.APPROVED
+        kind=OrganizationKind.BUYER, name=data.company_name, npwp=data.npwp, status=OrganizationStatus.APPROVED
     )
     return _register(org, data, "buyer", locale)
 
 
 @operation
-def register_seller(data, locale="id"):
+def register_seller(data: SellerRegistration, locale="id"):
     """An IKM's account: it starts pending until a coordinator of its sentra approves it."""
-    if db.session.scalar(select(Organization.id).where(Organization.nib == data["nib"])):
+    if db.session.scalar(select(Organization.id).where(Organization.nib == data.nib)):
         raise NibTaken(_l("An IKM with this NIB is already registered."))
-    sentra = db.session.get(Sentra, data["sentra_id"])
+    sentra = db.session.get(Sentra, data.sentra_id)
     if sentra is None:
-        raise DomainError(_l("Choose a sentra from the list."))
+        raise DomainError(_l("Choose a sentra from the list."), code="unknown_sentra", field="sentra_id")
     org = Organization(
         kind=OrganizationKind.IKM,
-        name=data["business_name"],
-        nib=data["nib"],
-        npwp=data["npwp"] or None,
-        is_pkp=data["is_pkp"] == "yes",
+        name=data.business_name,
+        nib=data.nib,
+        npwp=data.npwp or None,
+        is_pkp=data.is_pkp,
         sentra_id=sentra.id,  # the id, not the relationship: the org joins the session only when complete
-        workers=data["workers"],
+        workers=data.workers,
         status=OrganizationStatus.PENDING,
     )
     # The coordinators hear of it once the owner has confirmed the email (see verify_email).
@@ -139,15 +200,13 @@ def register_seller(data, locale="id"):
 
 
 def _tell_coordinators_of_waiting_ikm(org):
-    for coordinator in coordinators_of(org.sentra_id):
-        enqueue_mail(
-            coordinator.email,
-            _l("An IKM is waiting for approval: %(name)s", name=org.name),
-            "ikm_waiting",
-            locale=coordinator.locale,
-            organization=org,
-            link=external_url("coordination.organization_detail", organization_id=org.id),
-        )
+    mail_coordinators(
+        org.sentra_id,
+        _l("An IKM is waiting for approval: %(name)s", name=org.name),
+        "ikm_waiting",
+        organization=org,
+        link=external_url("coordination.organization_detail", organization_id=org.id),
+    )
 
 
 def coordinators_of(sentra_id):
@@ -274,24 +333,32 @@ SELLER_LEGAL_FIELDS = ("name", "nib", "npwp", "is_pkp")
 
 
 @operation
-def update_organization(org, actor, data):
+def update_organization(org, actor, data: OrganizationDetails):
     """Edit the company's details; a seller's change of legal IDs sends it back to verification."""
-    if org.is_ikm and data.get("nib") != org.nib:
+    if org.is_ikm and data.nib != org.nib:
         clash = db.session.scalar(
-            select(Organization.id).where(Organization.nib == data["nib"], Organization.id != org.id)
+            select(Organization.id).where(Organization.nib == data.nib, Organization.id != org.id)
         )
         if clash:
             raise NibTaken(_l("An IKM with this NIB is already registered."))
     # The business email is not among them: decisions are mailed there, so a new one counts only
     # once it is confirmed from its own mailbox (request_business_email_change).
-    fields = ["name", "npwp", "address", "regency", "province", "contact_person", "phone"]
+    values = {
+        "name": data.name,
+        "npwp": data.npwp or None,
+        "address": data.address,
+        "regency": data.regency,
+        "province": data.province,
+        "contact_person": data.contact_person,
+        "phone": data.phone,
+    }
     if org.is_ikm:
-        fields += ["nib", "is_pkp", "workers", "about"]
-        data = {**data, "about": data.get("about") or ""}
-    email_requested = request_business_email_change(org, actor, data["email"])
+        values |= {"nib": data.nib, "is_pkp": data.is_pkp, "workers": data.workers, "about": data.about or ""}
+    fields = list(values)
+    email_requested = request_business_email_change(org, actor, data.email)
     before = {f: getattr(org, f) for f in fields}
-    for field in fields:
-        setattr(org, field, data[field])
+    for field, value in values.items():
+        setattr(org, field, value)
     after = {f: getattr(org, f) for f in fields}
     changed = {f for f in fields if before[f] != after[f]}
     if not changed:
@@ -538,15 +605,11 @@ def set_staff_active(actor, user, active):
     record_audit(actor, "user.reactivated" if active else "user.deactivated", user, after={"active": active})
 
 
-class SlugTaken(DomainError):
-    field = "slug"
-
-
 @operation
-def save_sentra(actor, sentra, data):
+def save_sentra(actor, sentra, data: SentraDetails):
     """Create (sentra=None) or edit a sentra."""
     clash = db.session.scalar(
-        select(Sentra.id).where(Sentra.slug == data["slug"], Sentra.id != (sentra.id if sentra else -1))
+        select(Sentra.id).where(Sentra.slug == data.slug, Sentra.id != (sentra.id if sentra else -1))
     )
     if clash:
         raise SlugTaken(_l("Another sentra already uses this short name."))
@@ -556,7 +619,8 @@ def save_sentra(actor, sentra, data):
         sentra = Sentra()
         db.session.add(sentra)
     for field in fields:
-        setattr(sentra, field, data[field] or ("" if field == "description" else data[field]))
+        setattr(sentra, field, getattr(data, field))
+    sentra.description = data.description or ""
     db.session.flush()
     record_audit(
         actor,
@@ -584,20 +648,18 @@ def decide_organization(coordinator, org, decision, reason=None):
     if not coordinator_may_manage(coordinator, org):
         raise DomainError(_l("This IKM is not in your sentra."))
     act = ORGANIZATION_STATES.check(org, decision, coordinator.role)
-    if act.needs_reason and not (reason and reason.strip()):
-        raise DomainError(_l("Give a reason of at least 5 characters."))
+    if act.needs_reason:
+        reason = require_reason(reason)
     ORGANIZATION_STATES.move(org, act.target, coordinator, note=reason or None, action_name=decision)
-    for address, locale in organization_recipients(org):
-        enqueue_mail(
-            address,
-            DECISION_SUBJECTS[decision],
-            "organization_decision",
-            locale=locale,
-            organization=org,
-            decision=decision,
-            reason=reason,
-            link=external_url("accounts.organization"),
-        )
+    mail_organization(
+        org,
+        DECISION_SUBJECTS[decision],
+        "organization_decision",
+        organization=org,
+        decision=decision,
+        reason=reason,
+        link=external_url("accounts.organization"),
+    )
 
 
 def organization_recipients(organization):
@@ -610,9 +672,26 @@ def organization_recipients(organization):
     return sorted(recipients.items())
 
 
+def mail_organization(organization, subject, template, /, **context):
+    """One mail to each of the company's recipients (its owners and business email), each in their language."""
+    for address, locale in organization_recipients(organization):
+        enqueue_mail(address, subject, template, locale=locale, **context)
+
+
+def mail_coordinators(sentra_id, subject, template, /, **context):
+    """One mail to each active coordinator of the sentra, in their language."""
+    for coordinator in coordinators_of(sentra_id):
+        enqueue_mail(coordinator.email, subject, template, locale=coordinator.locale, **context)
+
+
 def coordinator_may_manage(user, org):
     """Object check: a coordinator acts only on IKMs of their own sentra."""
     return user.role == "coordinator" and org.is_ikm and org.sentra_id == user.sentra_id
+
+
+def ikm_of_my_sentra(organization_id):
+    """For a coordinator's pages: an IKM of their own sentra, else 404 (no hint that it exists)."""
+    return object_or_404(Organization, organization_id, coordinator_may_manage)
 
 
 def sentra_overview():

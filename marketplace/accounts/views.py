@@ -25,7 +25,7 @@ from marketplace.accounts.models import Invitation, Sentra, User
 from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
-from marketplace.core.forms import choices, show_error
+from marketplace.core.forms import choices, show_error, values_of
 from marketplace.core.security import safe_next_url
 from marketplace.extensions import db, limiter
 
@@ -54,7 +54,7 @@ def register_buyer():
     form = BuyerRegistrationForm()
     if form.validate_on_submit():
         # The same answer whether or not the email has an account (services._register).
-        services.register_buyer(form.data, locale=str(get_locale()))
+        services.register_buyer(values_of(form, services.BuyerRegistration), locale=str(get_locale()))
         return redirect(url_for("accounts.registered"))
     return render_template("accounts/register_buyer.html", form=form)
 
@@ -67,11 +67,9 @@ def register_seller():
     form.sentra_id.choices = _sentra_choices()
     if form.validate_on_submit():
         try:
-            if not form.sentra_id.data:
-                raise services.DomainError(_l("Choose a sentra from the list."))
-            services.register_seller(form.data, locale=str(get_locale()))
+            services.register_seller(values_of(form, services.SellerRegistration), locale=str(get_locale()))
         except DomainError as error:
-            show_error(form, error, fallback="sentra_id")
+            show_error(form, error)
         else:
             return redirect(url_for("accounts.registered"))
     return render_template("accounts/register_seller.html", form=form)
@@ -265,16 +263,10 @@ def edit_organization():
     org = current_user.organization
     form_class = SellerOrganizationForm if org.is_ikm else BuyerOrganizationForm
     form = form_class(obj=org)
-    if org.is_ikm and request.method == "GET":
-        form.is_pkp.data = "yes" if org.is_pkp else "no"
     if form.validate_on_submit():
-        data = dict(form.data)
-        if org.is_ikm:
-            data["is_pkp"] = form.is_pkp.data == "yes"
-            data["npwp"] = data["npwp"] or None
         was_status, was_pending = org.status, org.pending_email
         try:
-            changed = services.update_organization(org, current_user, data)
+            changed = services.update_organization(org, current_user, values_of(form, services.OrganizationDetails))
         except services.NibTaken as error:  # raised before anything is changed
             show_error(form, error)
         else:

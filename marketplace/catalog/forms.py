@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from marketplace.catalog.models import Unit
-from marketplace.core.forms import BaseForm, bounded, choices, slug_field, text_field
+from marketplace.core.forms import BaseForm, bounded, choices, reason_required_if, slug_field, text_field
 from marketplace.core.money import plain_quantity
 from marketplace.core.submissions import OnceFormMixin
 
@@ -178,9 +178,7 @@ class ModerationForm(BaseForm):
     # The version of the listing the coordinator looked at: a decision never covers unseen changes.
     version = IntegerField(validators=[InputRequired(message=_l("Reload the page and decide again."))])
 
-    def validate_reason(self, field):
-        if self.decision.data in ("reject", "suspend") and len(field.data or "") < 5:
-            raise ValidationError(_l("Give a reason of at least 5 characters."))
+    validate_reason = reason_required_if(lambda form: form.decision.data in ("reject", "suspend"))
 
 
 class CategoryForm(BaseForm):

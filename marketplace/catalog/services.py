@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Organization, OrganizationStatus, Sentra
-from marketplace.accounts.services import coordinators_of, organization_recipients
+from marketplace.accounts.services import mail_coordinators, mail_organization
 from marketplace.catalog import search
 from marketplace.catalog import stock as stock_moves
 from marketplace.catalog.models import (
@@ -22,10 +22,11 @@ from marketplace.catalog.models import (
 )
 from marketplace.catalog.price_rules import price_rules
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, SlugTaken
 from marketplace.core.images import ImageRejected, process_upload
 from marketplace.core.money import format_idr, plain_quantity
-from marketplace.core.outbox import enqueue_mail, external_url
+from marketplace.core.outbox import external_url
+from marketplace.core.reasons import require_reason
 from marketplace.core.storage import delete_after_commit, get_storage, save_in_transaction
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.transaction import operation
@@ -50,6 +51,47 @@ EDITABLE_FIELDS = (
 
 class NotAllowed(DomainError):
     pass
+
+
+# --- what the operations take: plain values, the same from a form or a future API --------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListingDetails:
+    """A listing as the seller writes it. `stock` None leaves the stock as it is; on an edit, `expected_stock` is
+    the stock the seller saw, so that a reservation made meanwhile is not overwritten (catalog/stock.py)."""
+
+    product_type_id: int
+    title: str
+    price_idr: int
+    min_order: Decimal
+    order_multiple: Decimal
+    lead_time_days: int
+    capacity_per_month: Decimal
+    description: str | None = None
+    certification_note: str | None = None
+    stock: Decimal | None = None
+    expected_stock: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryDetails:
+    name: str
+    name_en: str
+    slug: str
+    position: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProductTypeDetails:
+    name: str
+    slug: str
+    category_id: int
+    unit: str
+    slag_kg_per_unit: Decimal
+    spec: str | None = None
+    sni_standard: str | None = None
+    remove_photo: bool = False
 
 
 # --- object checks: one place for "whose listing is this" ---------------------------------------
@@ -174,6 +216,8 @@ def add_photos(actor, listing, uploads):
 class PriceOutsideBand(DomainError):
     """Carries the schedule and the refused price, so that the attempt can be counted."""
 
+    field = "price_idr"
+
     def __init__(self, message, schedule=None, price_idr=None):
         super().__init__(message)
         self.schedule = schedule
@@ -181,7 +225,7 @@ class PriceOutsideBand(DomainError):
 
 
 class NoPriceInForce(DomainError):
-    pass
+    field = "product_type_id"
 
 
 def _price_rule(sentra_id, product_type_id, price_idr, listing=None):
@@ -231,7 +275,9 @@ def require_price_in_force(listing):
 def _check_product_type(product_type_id):
     product_type = db.session.get(ProductType, product_type_id) if product_type_id else None
     if product_type is None:
-        raise DomainError(_l("Choose a product type from the list."))
+        raise DomainError(
+            _l("Choose a product type from the list."), code="unknown_product_type", field="product_type_id"
+        )
     return product_type
 
 
@@ -242,31 +288,36 @@ def _back_to_review_if_live(actor, listing, note):
 
 
 def _tell_coordinators(listing):
-    for coordinator in coordinators_of(listing.organization.sentra_id):
-        enqueue_mail(
-            coordinator.email,
-            _l("A listing is waiting for review: %(title)s", title=listing.title),
-            "listing_waiting",
-            locale=coordinator.locale,
-            listing=listing,
-            link=external_url("catalog.moderate_listing", listing_id=listing.id),
-        )
+    mail_coordinators(
+        listing.organization.sentra_id,
+        _l("A listing is waiting for review: %(title)s", title=listing.title),
+        "listing_waiting",
+        listing=listing,
+        link=external_url("catalog.moderate_listing", listing_id=listing.id),
+    )
+
+
+def _listing_values(data, sentra_id, listing=None):
+    """The listing's editable columns from the seller's input, at the price the schedule in force allows."""
+    values = {field: getattr(data, field) for field in EDITABLE_FIELDS}
+    values["description"] = data.description or ""
+    values["certification_note"] = data.certification_note or ""
+    values["price_idr"] = _price_rule(sentra_id, data.product_type_id, data.price_idr, listing=listing)
+    return values
 
 
 @operation
-def create_listing(seller, data, uploads=None, submit=False, submission_token=None):
+def create_listing(seller, data: ListingDetails, uploads=None, submit=False, submission_token=None):
     """A new listing of the seller's IKM: a draft, or straight into the coordinator's queue."""
     claim = claim_submission(seller, submission_token) if submission_token is not None else None
     require_seller_may_sell(seller)
-    _check_product_type(data["product_type_id"])
-    data = {**data, "price_idr": _price_rule(seller.organization.sentra_id, data["product_type_id"], data["price_idr"])}
+    _check_product_type(data.product_type_id)
     listing = Listing(organization_id=seller.organization_id, status=ListingStatus.DRAFT)
-    for field in EDITABLE_FIELDS:
-        setattr(listing, field, data[field] if data[field] is not None else getattr(listing, field))
-    if data.get("stock") is not None:
-        stock_moves.set_initial(listing, data["stock"], actor=seller)  # its 'initial' movement comes with the INSERT
-    listing.description = data["description"] or ""
-    listing.certification_note = data["certification_note"] or ""
+    for field, value in _listing_values(data, seller.organization.sentra_id).items():
+        if value is not None:  # left out: the column's default
+            setattr(listing, field, value)
+    if data.stock is not None:
+        stock_moves.set_initial(listing, data.stock, actor=seller)  # its 'initial' movement comes with the INSERT
     db.session.add(listing)
     db.session.flush()
     _store_photos(listing, uploads)
@@ -281,24 +332,17 @@ def create_listing(seller, data, uploads=None, submit=False, submission_token=No
 
 
 @operation
-def update_listing(seller, listing, data, uploads=None, submit=False):
+def update_listing(seller, listing, data: ListingDetails, uploads=None, submit=False):
     """Save the seller's changes; reviewed fields and photos send a live listing back to the queue."""
     require_seller_may_sell(seller)
     _refuse_if_archived(listing)
-    _check_product_type(data["product_type_id"])
-    data = {
-        **data,
-        "description": data["description"] or "",
-        "certification_note": data["certification_note"] or "",
-        "price_idr": _price_rule(
-            listing.organization.sentra_id, data["product_type_id"], data["price_idr"], listing=listing
-        ),
-    }
-    if data.get("stock") is not None:  # left out: the stock stays as it is
-        _save_stock(seller, listing, data["stock"], data.get("expected_stock"))
+    _check_product_type(data.product_type_id)
+    values = _listing_values(data, listing.organization.sentra_id, listing=listing)
+    if data.stock is not None:  # left out: the stock stays as it is
+        _save_stock(seller, listing, data.stock, data.expected_stock)
     before = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
-    for field in EDITABLE_FIELDS:
-        setattr(listing, field, data[field])
+    for field, value in values.items():
+        setattr(listing, field, value)
     after = {f: _plain(getattr(listing, f)) for f in EDITABLE_FIELDS}
     changed = {f for f in EDITABLE_FIELDS if before[f] != after[f]}
     if changed & {"price_idr", "product_type_id"} and listing.price_exception_schedule_id is not None:
@@ -380,22 +424,20 @@ def moderate_listing(coordinator, listing, decision, reason=None, seen_version=N
     if not coordinator_of_listing(coordinator, listing):
         raise NotAllowed(_l("This listing is not in your sentra."))
     act = LISTING_STATES.check(listing, decision, coordinator.role)
-    if act.needs_reason and not (reason and reason.strip()):
-        raise DomainError(_l("Give a reason of at least 5 characters."))
+    if act.needs_reason:
+        reason = require_reason(reason)
     if decision == "approve":
         require_price_in_force(listing)
     LISTING_STATES.move(listing, act.target, coordinator, note=reason or None, action_name=decision)
-    for address, locale in organization_recipients(listing.organization):
-        enqueue_mail(
-            address,
-            _decision_subject(decision, listing.title),
-            "listing_decision",
-            locale=locale,
-            listing=listing,
-            decision=decision,
-            reason=reason,
-            link=external_url("catalog.edit_listing", listing_id=listing.id),
-        )
+    mail_organization(
+        listing.organization,
+        _decision_subject(decision, listing.title),
+        "listing_decision",
+        listing=listing,
+        decision=decision,
+        reason=reason,
+        link=external_url("catalog.edit_listing", listing_id=listing.id),
+    )
 
 
 # --- browsing -------------------------------------------------------------------------------------
@@ -500,12 +542,8 @@ def categories_with_counts():
 # --- product types and categories ----------------------------------------------------------------
 
 
-class SlugTaken(DomainError):
-    pass
-
-
 class UnitInUse(DomainError):
-    pass
+    field = "unit"
 
 
 def _require_admin(actor):
@@ -515,11 +553,11 @@ def _require_admin(actor):
 
 
 @operation
-def save_category(actor, category, data):
+def save_category(actor, category, data: CategoryDetails):
     """Create or edit a category (platform-wide, admin only)."""
     _require_admin(actor)
     clash = db.session.scalar(
-        select(Category.id).where(Category.slug == data["slug"], Category.id != (category.id if category else -1))
+        select(Category.id).where(Category.slug == data.slug, Category.id != (category.id if category else -1))
     )
     if clash:
         raise SlugTaken(_l("Another category already uses this short name."))
@@ -527,7 +565,7 @@ def save_category(actor, category, data):
     before = {f: getattr(category, f) for f in fields} if category else None
     category = category or Category()
     for field in fields:
-        setattr(category, field, data[field])
+        setattr(category, field, getattr(data, field))
     db.session.add(category)
     db.session.flush()
     record_audit(actor, "category.saved", category, before=before, after={f: getattr(category, f) for f in fields})
@@ -536,19 +574,19 @@ def save_category(actor, category, data):
 
 
 @operation
-def save_product_type(actor, product_type, data, photo_upload=None):
+def save_product_type(actor, product_type, data: ProductTypeDetails, photo_upload=None):
     """Create or edit a product type (platform-wide, admin only); its photo is verified and re-encoded."""
     _require_admin(actor)
     clash = db.session.scalar(
         select(ProductType.id).where(
-            ProductType.slug == data["slug"], ProductType.id != (product_type.id if product_type else -1)
+            ProductType.slug == data.slug, ProductType.id != (product_type.id if product_type else -1)
         )
     )
     if clash:
         raise SlugTaken(_l("Another product type already uses this short name."))
-    if db.session.get(Category, data["category_id"]) is None:
-        raise DomainError(_l("Choose a category from the list."))
-    if product_type is not None and data["unit"] != product_type.unit:
+    if db.session.get(Category, data.category_id) is None:
+        raise DomainError(_l("Choose a category from the list."), code="unknown_category", field="category_id")
+    if product_type is not None and data.unit != product_type.unit:
         # Prices, stock and minimum orders of its listings are counted in this unit.
         in_use = db.session.scalar(select(func.count(Listing.id)).where(Listing.product_type_id == product_type.id))
         if in_use:
@@ -558,10 +596,10 @@ def save_product_type(actor, product_type, data, photo_upload=None):
     before = {f: _plain(getattr(product_type, f)) for f in fields} if product_type else None
     product_type = product_type or ProductType()
     for field in fields:
-        setattr(product_type, field, data[field])
-    product_type.spec = product_type.spec or ""
-    product_type.sni_standard = product_type.sni_standard or None
-    if image is not None or data.get("remove_photo"):
+        setattr(product_type, field, getattr(data, field))
+    product_type.spec = data.spec or ""
+    product_type.sni_standard = data.sni_standard or None
+    if image is not None or data.remove_photo:
         if product_type.photo_key:
             delete_after_commit(product_type.photo_key)
         product_type.photo_key = None

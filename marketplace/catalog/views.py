@@ -30,7 +30,7 @@ from marketplace.catalog.stock import StockChangedMeanwhile
 from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
-from marketplace.core.forms import choices
+from marketplace.core.forms import choices, show_error, values_of
 from marketplace.core.images import ImageRejected
 from marketplace.core.routing import page_arg
 from marketplace.core.security import safe_next_url
@@ -291,7 +291,7 @@ def new_listing():
         try:
             listing = services.create_listing(
                 current_user,
-                form.data,
+                values_of(form, services.ListingDetails),
                 uploads=request.files.getlist("photos"),
                 submit="submit" in request.form,
                 submission_token=form.submission_token.data,
@@ -304,13 +304,11 @@ def new_listing():
                 if listing_id
                 else url_for("catalog.seller_listings")
             )
-        except ImageRejected as error:
-            form.photos.errors = [error.message]
         except services.PriceOutsideBand as error:
             _count_refused_price(error, form.product_type_id.data)
-            form.price_idr.errors = [error.message]
+            show_error(form, error)
         except DomainError as error:
-            form.product_type_id.errors = [error.message]
+            show_error(form, error, fallback="photos" if isinstance(error, ImageRejected) else None)
         else:
             flash(
                 _l("Listing sent to the coordinator for review.") if "submit" in request.form else _l("Draft saved."),
@@ -334,21 +332,19 @@ def edit_listing(listing_id):
             services.update_listing(
                 current_user,
                 listing,
-                form.data,
+                values_of(form, services.ListingDetails),
                 uploads=request.files.getlist("photos"),
                 submit="submit" in request.form,
             )
-        except ImageRejected as error:
-            form.photos.errors = [error.message]
         except services.PriceOutsideBand as error:
             _count_refused_price(error, form.product_type_id.data, listing=listing)
-            form.price_idr.errors = [error.message]
+            show_error(form, error)
         except StockChangedMeanwhile as error:
             # The seller's figure stays in the field; saving again applies it to the stock as it is now.
-            form.stock.errors = [error.message]
+            show_error(form, error)
             form.expected_stock.raw_data, form.expected_stock.data = None, error.current
         except DomainError as error:
-            flash(error.message, "danger")
+            show_error(form, error, fallback="photos" if isinstance(error, ImageRejected) else None)
         else:
             if listing.status == ListingStatus.PENDING_REVIEW and was != ListingStatus.PENDING_REVIEW:
                 flash(_l("Your changes go to the coordinator for review before buyers see them."), "info")
@@ -519,15 +515,14 @@ def _product_type_form(product_type):
     form.category_id.choices = _category_choices()
     if form.validate_on_submit():
         try:
-            services.save_product_type(current_user, product_type, form.data, photo_upload=request.files.get("photo"))
-        except ImageRejected as error:
-            form.photo.errors = [error.message]
-        except services.SlugTaken as error:
-            form.slug.errors = [error.message]
-        except services.UnitInUse as error:
-            form.unit.errors = [error.message]
+            services.save_product_type(
+                current_user,
+                product_type,
+                values_of(form, services.ProductTypeDetails),
+                photo_upload=request.files.get("photo"),
+            )
         except DomainError as error:
-            form.category_id.errors = [error.message]
+            show_error(form, error, fallback="photo" if isinstance(error, ImageRejected) else None)
         else:
             flash(_l("The product type has been saved."), "success")
             return redirect(url_for("catalog.product_types"))
@@ -552,9 +547,9 @@ def _category_form(category):
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         try:
-            services.save_category(current_user, category, form.data)
-        except services.SlugTaken as error:
-            form.slug.errors = [error.message]
+            services.save_category(current_user, category, values_of(form, services.CategoryDetails))
+        except DomainError as error:
+            show_error(form, error)
         else:
             flash(_l("The category has been saved."), "success")
             return redirect(url_for("catalog.product_types"))

@@ -7,7 +7,7 @@ from marketplace.accounts import services as accounts
 from marketplace.accounts.forms import DecisionForm
 from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus, User
 from marketplace.coordination import bp
-from marketplace.core.access import allow, object_or_404
+from marketplace.core.access import allow
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.flashing import flash
 from marketplace.core.models import AuditEntry
@@ -16,11 +16,6 @@ from marketplace.extensions import db
 
 PER_PAGE = 20
 TABS = OrganizationStatus.ALL
-
-
-def _ikm_of_my_sentra(organization_id):
-    """Object check: an IKM of the coordinator's own sentra, else 404 (no hint that it exists)."""
-    return object_or_404(Organization, organization_id, accounts.coordinator_may_manage)
 
 
 @bp.get("/")
@@ -68,13 +63,13 @@ def _render_organization(org, form):
 @bp.get("/organizations/<int:organization_id>")
 @allow("coordinator")
 def organization_detail(organization_id):
-    return _render_organization(_ikm_of_my_sentra(organization_id), DecisionForm())
+    return _render_organization(accounts.ikm_of_my_sentra(organization_id), DecisionForm())
 
 
 @bp.post("/organizations/<int:organization_id>/decision")
 @allow("coordinator")
 def decide_organization(organization_id):
-    org = _ikm_of_my_sentra(organization_id)
+    org = accounts.ikm_of_my_sentra(organization_id)
     form = DecisionForm()
     if form.validate_on_submit():
         try:

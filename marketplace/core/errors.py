@@ -43,3 +43,9 @@ class InvalidTransition(DomainError):
 
     def __str__(self):
         return f"{self.kind}: {self.from_status} -> {self.to_status} is not allowed"
+
+
+class SlugTaken(DomainError):
+    """Another row of the same kind already uses this short name for links."""
+
+    field = "slug"

@@ -1,5 +1,6 @@
 """Shared form pieces: filters, validators for Indonesian IDs and phones, bounded fields."""
 
+import dataclasses
 import re
 
 from flask import has_request_context, request
@@ -12,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from marketplace.core.flashing import flash
+from marketplace.core.reasons import REASON_TOO_SHORT, long_enough
 
 _NON_DIGITS = re.compile(r"[\s.\-]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -172,6 +174,36 @@ def slug_field(max_length, description=None):
             Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lowercase letters, digits and single dashes.")),
         ],
     )
+
+
+def reason_required_if(needed):
+    """An inline validator for a form's reason: at least 5 characters when `needed(form)` (a rejection, say)."""
+
+    def validate(form, field):
+        if needed(form) and not long_enough(field.data):
+            raise ValidationError(REASON_TOO_SHORT)
+
+    return validate
+
+
+def values_of(form, input_class, **overrides):
+    """A service's input (a dataclass) from a validated form, field by field of the same name.
+
+    Services take plain values, never form data, so the browser and a future API call the same operation; a field
+    the input does not name stays on the form (confirmations, submission tokens)."""
+    names = [f.name for f in dataclasses.fields(input_class) if f.init]
+    values = {name: form[name].data for name in names if name in form and name not in overrides}
+    return input_class(**values, **overrides)
+
+
+def yes_no(value):
+    """Coerce for a yes/no radio: its choices stay "yes"/"no" in the page, its data is a bool; anything else is
+    refused (WTForms turns the ValueError into a field error)."""
+    if isinstance(value, bool):
+        return value
+    if value in ("yes", "no"):
+        return value == "yes"
+    raise ValueError(value)
 
 
 def show_error(form, error, fallback=None):

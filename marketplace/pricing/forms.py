@@ -5,7 +5,7 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioFie
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from marketplace.catalog.forms import MAX_PRICE_IDR
-from marketplace.core.forms import BaseForm, bounded, choices
+from marketplace.core.forms import BaseForm, bounded, choices, reason_required_if
 from marketplace.core.submissions import OnceFormMixin
 from marketplace.pricing.models import PriceMode, SanctionKind
 from marketplace.pricing.services import InvalidSchedule, parse_tiers
@@ -98,9 +98,7 @@ class PriceRequestDecisionForm(BaseForm):
     # Called `reason` like the other decision forms: static/js/app.js makes it required for a rejection.
     reason = TextAreaField(_l("Note to the IKM"), validators=[bounded(1000)])
 
-    def validate_reason(self, field):
-        if self.decision.data == "reject" and len(field.data or "") < 5:
-            raise ValidationError(_l("Give a reason of at least 5 characters."))
+    validate_reason = reason_required_if(lambda form: form.decision.data == "reject")
 
 
 class SanctionForm(OnceFormMixin, BaseForm):
@@ -115,9 +113,9 @@ class SanctionForm(OnceFormMixin, BaseForm):
     override = BooleanField(_l("Suspend without two warnings in the last 12 months"))
     override_reason = TextAreaField(_l("Why suspend now?"), validators=[bounded(1000)])
 
-    def validate_override_reason(self, field):
-        if self.kind.data == SanctionKind.SUSPENSION and self.override.data and len(field.data or "") < 5:
-            raise ValidationError(_l("Give a reason of at least 5 characters."))
+    validate_override_reason = reason_required_if(
+        lambda form: form.kind.data == SanctionKind.SUSPENSION and form.override.data
+    )
 
 
 class WithdrawForm(BaseForm):

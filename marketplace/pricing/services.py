@@ -1,7 +1,7 @@
 """Operations of set pricing: publish schedules, find the one in force, and price a quantity."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -12,16 +12,17 @@ from sqlalchemy.orm import selectinload
 from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus
 from marketplace.accounts.services import (
     coordinator_may_manage,
-    coordinators_of,
     decide_organization,
-    organization_recipients,
+    mail_coordinators,
+    mail_organization,
 )
 from marketplace.catalog.models import LISTING_STATES, Listing, ListingStatus
 from marketplace.catalog.services import is_own_listing, require_seller_may_sell
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
 from marketplace.core.money import format_idr, round_idr
-from marketplace.core.outbox import enqueue_mail, external_url
+from marketplace.core.outbox import external_url
+from marketplace.core.reasons import long_enough, require_reason
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import WIB, utcnow
 from marketplace.core.transaction import operation
@@ -96,24 +97,43 @@ def check_tiers(tiers):
         previous_qty, previous_pct = min_qty, pct
 
 
+@dataclass(frozen=True, kw_only=True)
+class ScheduleDetails:
+    """A new schedule as the coordinator sets it; its volume tiers are passed beside it as (min_qty, discount_pct)."""
+
+    mode: str
+    reference_idr: int
+    materials_idr: int
+    labour_idr: int
+    energy_idr: int
+    margin_idr: int
+    effective_from: date
+    review_on: date
+    reason: str
+    floor_idr: int | None = None
+    ceiling_idr: int | None = None
+    cost_note: str | None = None
+
+
 @operation
-def publish_schedule(coordinator, product_type, data, tiers, moment=None, submission_token=None):
+def publish_schedule(coordinator, product_type, data: ScheduleDetails, tiers, moment=None, submission_token=None):
     """A new schedule for the coordinator's own sentra; schedules are never edited."""
     claim = claim_submission(coordinator, submission_token) if submission_token is not None else None
     if coordinator.role != "coordinator":
         raise InvalidSchedule(_l("Only a coordinator of the sentra sets its prices."))
-    mode = data["mode"]
+    mode = data.mode
     if mode not in PriceMode.ALL:
         raise InvalidSchedule(_l("Choose fixed price or price band."))
-    reference = data["reference_idr"]
-    floor, ceiling = (reference, reference) if mode == PriceMode.FIXED else (data["floor_idr"], data["ceiling_idr"])
+    reference = data.reference_idr
+    floor, ceiling = (reference, reference) if mode == PriceMode.FIXED else (data.floor_idr, data.ceiling_idr)
     if floor is None or ceiling is None or not (0 < floor <= reference <= ceiling):
         raise InvalidSchedule(_l("The band must hold the reference price: floor ≤ reference ≤ ceiling."))
-    if data["effective_from"] < today_wib(moment):
+    if data.effective_from < today_wib(moment):
         raise InvalidSchedule(_l("A schedule takes effect today or later."))
-    if data["review_on"] < data["effective_from"]:
+    if data.review_on < data.effective_from:
         raise InvalidSchedule(_l("The review date comes on or after the start date."))
     check_tiers(tiers)
+    reason = require_reason(data.reason)
     schedule = PriceSchedule(
         sentra_id=coordinator.sentra_id,
         product_type_id=product_type.id,
@@ -121,14 +141,14 @@ def publish_schedule(coordinator, product_type, data, tiers, moment=None, submis
         reference_idr=reference,
         floor_idr=floor,
         ceiling_idr=ceiling,
-        materials_idr=data["materials_idr"],
-        labour_idr=data["labour_idr"],
-        energy_idr=data["energy_idr"],
-        margin_idr=data["margin_idr"],
-        cost_note=data.get("cost_note") or "",
-        effective_from=data["effective_from"],
-        review_on=data["review_on"],
-        reason=data["reason"],
+        materials_idr=data.materials_idr,
+        labour_idr=data.labour_idr,
+        energy_idr=data.energy_idr,
+        margin_idr=data.margin_idr,
+        cost_note=data.cost_note or "",
+        effective_from=data.effective_from,
+        review_on=data.review_on,
+        reason=reason,
         set_by_id=coordinator.id,
         tiers=[PriceTier(min_qty=q, discount_pct=p) for q, p in tiers],
     )
@@ -147,7 +167,7 @@ def publish_schedule(coordinator, product_type, data, tiers, moment=None, submis
             "effective_from": schedule.effective_from.isoformat(),
             "tiers": [[str(q), str(p)] for q, p in tiers],
         },
-        note=data["reason"],
+        note=reason,
     )
     record_submission(claim, schedule)
     return schedule
@@ -277,16 +297,14 @@ def apply_due(moment=None):
         band = f"{format_idr(schedule.floor_idr)} – {format_idr(schedule.ceiling_idr)}"
         LISTING_STATES.move(listing, ListingStatus.PRICE_SUSPENDED, None, note=f"price outside the band {band}")
         suspended += 1
-        for address, locale in organization_recipients(listing.organization):
-            enqueue_mail(
-                address,
-                _l("Set a new price for %(title)s", title=listing.title),
-                "listing_price_suspended",
-                locale=locale,
-                listing=listing,
-                schedule=schedule,
-                link=external_url("catalog.edit_listing", listing_id=listing.id),
-            )
+        mail_organization(
+            listing.organization,
+            _l("Set a new price for %(title)s", title=listing.title),
+            "listing_price_suspended",
+            listing=listing,
+            schedule=schedule,
+            link=external_url("catalog.edit_listing", listing_id=listing.id),
+        )
     db.session.flush()
     return repriced, suspended
 
@@ -321,15 +339,13 @@ class RequestRefused(DomainError):
 
 def _tell_coordinators_of_request(change):
 
-    for coordinator in coordinators_of(change.sentra_id):
-        enqueue_mail(
-            coordinator.email,
-            _l("A price-change request is waiting: %(title)s", title=change.listing.title),
-            "price_request_waiting",
-            locale=coordinator.locale,
-            change=change,
-            link=external_url("pricing.coordinator_request", request_id=change.id),
-        )
+    mail_coordinators(
+        change.sentra_id,
+        _l("A price-change request is waiting: %(title)s", title=change.listing.title),
+        "price_request_waiting",
+        change=change,
+        link=external_url("pricing.coordinator_request", request_id=change.id),
+    )
 
 
 @operation
@@ -348,6 +364,7 @@ def request_price_change(seller, listing, price_idr, reason, submission_token=No
         )
     if price_idr == listing.price_idr:
         raise RequestRefused(_l("That is already the listing's price."))
+    reason = require_reason(reason)
     if pending_request_for(listing) is not None:
         raise RequestRefused(_l("A request for this listing is already waiting for the coordinator."))
     change = PriceChangeRequest(
@@ -420,8 +437,7 @@ def decide_price_request(coordinator, change, decision, note=None):
         raise RequestRefused(_l("This request has already been decided or withdrawn."))
     listing = change.listing
     if decision == "reject":
-        if note is None or len(note) < 5:
-            raise RequestRefused(_l("Give a reason of at least 5 characters."))
+        note = require_reason(note)
         _close_request(change, RequestStatus.REJECTED, coordinator, note)
     else:
         if listing.status == ListingStatus.ARCHIVED:
@@ -445,18 +461,16 @@ def decide_price_request(coordinator, change, decision, note=None):
         )
         if listing.status == ListingStatus.PRICE_SUSPENDED:
             LISTING_STATES.move(listing, ListingStatus.ACTIVE, coordinator, note="price approved by the coordinator")
-    for address, locale in organization_recipients(change.organization):
-        enqueue_mail(
-            address,
-            _l("Your price request was approved: %(title)s", title=listing.title)
-            if decision == "approve"
-            else _l("Your price request was not approved: %(title)s", title=listing.title),
-            "price_request_decision",
-            locale=locale,
-            change=change,
-            decision=decision,
-            link=external_url("catalog.edit_listing", listing_id=listing.id),
-        )
+    mail_organization(
+        change.organization,
+        _l("Your price request was approved: %(title)s", title=listing.title)
+        if decision == "approve"
+        else _l("Your price request was not approved: %(title)s", title=listing.title),
+        "price_request_decision",
+        change=change,
+        decision=decision,
+        link=external_url("catalog.edit_listing", listing_id=listing.id),
+    )
     db.session.flush()
 
 
@@ -545,16 +559,14 @@ def give_sanction(
         raise SanctionRefused(_l("This IKM is not in your sentra."))
     if kind not in SanctionKind.ALL:
         raise SanctionRefused(_l("Choose a warning or a suspension."))
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise SanctionRefused(_l("Give a reason of at least 5 characters."))
+    reason = require_reason(reason)
     override_reason = (override_reason or "").strip() or None
     if kind == SanctionKind.SUSPENSION:
         if organization.status != OrganizationStatus.APPROVED:
             raise SanctionRefused(_l("Only an approved IKM can be suspended."))
         if not suspension_needs_override(organization, moment):
             override_reason = None
-        elif override_reason is None or len(override_reason) < 5:
+        elif not long_enough(override_reason):
             raise SanctionRefused(
                 _l(
                     "A suspension comes after two warnings in 12 months. To suspend now, confirm the override and "
@@ -586,16 +598,14 @@ def give_sanction(
         # The organization's own suspension: it hides every listing, mails the IKM and is lifted on the IKM's page.
         decide_organization(coordinator, organization, "suspend", reason)
     else:
-        for address, locale in organization_recipients(organization):
-            enqueue_mail(
-                address,
-                _l("A written warning from the coordinator of %(sentra)s", sentra=organization.sentra.name),
-                "sanction_warning",
-                locale=locale,
-                organization=organization,
-                sanction=sanction,
-                link=external_url("pricing.reference_prices", slug=organization.sentra.slug),
-            )
+        mail_organization(
+            organization,
+            _l("A written warning from the coordinator of %(sentra)s", sentra=organization.sentra.name),
+            "sanction_warning",
+            organization=organization,
+            sanction=sanction,
+            link=external_url("pricing.reference_prices", slug=organization.sentra.slug),
+        )
     record_submission(claim, sanction)
     return sanction
 

@@ -10,14 +10,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from marketplace.accounts.models import Organization, Sentra
-from marketplace.accounts.services import coordinator_may_manage
+from marketplace.accounts.models import Sentra
+from marketplace.accounts.services import ikm_of_my_sentra
 from marketplace.catalog.models import Listing, ProductType
-from marketplace.catalog.services import NotAllowed, is_own_listing
+from marketplace.catalog.services import is_own_listing
 from marketplace.core.access import PUBLIC, allow, object_or_404
-from marketplace.core.errors import InvalidTransition
+from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.flashing import flash
-from marketplace.core.forms import choices, show_error
+from marketplace.core.forms import choices, show_error, values_of
 from marketplace.core.money import plain_quantity
 from marketplace.core.routing import page_arg
 from marketplace.core.submissions import DuplicateSubmission, already_sent
@@ -77,13 +77,13 @@ def new_schedule(product_type_id):
             services.publish_schedule(
                 current_user,
                 product_type,
-                form.data,
+                values_of(form, services.ScheduleDetails),
                 form.parsed_tiers,
                 submission_token=form.submission_token.data,
             )
         except DuplicateSubmission:
             return already_sent(url_for("pricing.coordinator_prices"))
-        except services.InvalidSchedule as error:
+        except DomainError as error:
             show_error(form, error)
         else:
             flash(_l("The new prices for %(name)s are published.", name=product_type.name), "success")
@@ -151,7 +151,7 @@ def new_price_request(listing_id):
             )
         except DuplicateSubmission:
             return already_sent(url_for("catalog.edit_listing", listing_id=listing.id))
-        except (services.RequestRefused, NotAllowed) as error:
+        except DomainError as error:
             show_error(form, error, fallback="price_idr")
         else:
             flash(_l("Your request has been sent to the coordinator."), "success")
@@ -221,10 +221,12 @@ def coordinator_request(request_id):
     if form.validate_on_submit():
         try:
             services.decide_price_request(current_user, change, form.decision.data, form.reason.data)
-        except services.RequestRefused as error:
-            show_error(form, error, fallback="decision")
         except InvalidTransition:
-            form.decision.errors = [*form.decision.errors, _l("This request has already been decided or withdrawn.")]
+            show_error(
+                form, DomainError(_l("This request has already been decided or withdrawn.")), fallback="decision"
+            )
+        except DomainError as error:
+            show_error(form, error, fallback="decision")
         else:
             flash(_l("Decision saved; the IKM has been emailed."), "success")
             return redirect(url_for("pricing.coordinator_requests"))
@@ -262,14 +264,10 @@ def competition():
     )
 
 
-def _ikm_of_my_sentra(organization_id):
-    return object_or_404(Organization, organization_id, coordinator_may_manage)
-
-
 @bp.route("/coordinator/organizations/<int:organization_id>/sanctions", methods=["GET", "POST"])
 @allow("coordinator")
 def sanctions(organization_id):
-    org = _ikm_of_my_sentra(organization_id)
+    org = ikm_of_my_sentra(organization_id)
     form = SanctionForm()
     product_types = _product_types()
     form.product_type_id.choices = choices(
@@ -292,17 +290,17 @@ def sanctions(organization_id):
             )
         except DuplicateSubmission:
             return already_sent(url_for("pricing.sanctions", organization_id=org.id))
-        except services.SanctionRefused as error:
-            show_error(form, error, fallback="kind")
         except InvalidTransition:
-            form.kind.errors = [*form.kind.errors, _l("Only an approved IKM can be suspended.")]
+            show_error(form, DomainError(_l("Only an approved IKM can be suspended.")), fallback="kind")
+        except DomainError as error:
+            show_error(form, error, fallback="kind")
         else:
             if form.kind.data == SanctionKind.SUSPENSION:
                 flash(_l("The IKM is suspended: its listings are hidden until you lift the suspension."), "success")
             else:
                 flash(_l("The warning is recorded and the IKM has been emailed."), "success")
             return redirect(url_for("pricing.sanctions", organization_id=org.id))
-        org = _ikm_of_my_sentra(organization_id)
+        org = ikm_of_my_sentra(organization_id)
     warnings = services.recent_warnings(org)
     return render_template(
         "pricing/sanctions.html",

@@ -90,7 +90,18 @@ def test_pending_ikms_cannot_list(client, db, catalog_world, login_as):
     assert response.status_code == 302
     assert table_counts() == before
     with pytest.raises(DomainError):
-        services.create_listing(catalog_world.pending_seller, {**form(catalog_world), "product_type_id": 1})
+        services.create_listing(
+            catalog_world.pending_seller,
+            services.ListingDetails(
+                product_type_id=catalog_world.product_type.id,
+                title="Paving block K-300 merah",
+                price_idr=87_500,
+                min_order=Decimal("10"),
+                order_multiple=Decimal("5"),
+                lead_time_days=5,
+                capacity_per_month=Decimal("4000"),
+            ),
+        )
 
 
 @pytest.mark.parametrize("field", ["title", "description", "product_type_id"])

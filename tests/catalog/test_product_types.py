@@ -1,5 +1,6 @@
 """The admin keeps the platform-wide categories and product types; coordinators only read them."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -146,20 +147,18 @@ def test_a_coordinator_cannot_add_product_types_or_change_categories(client, db,
 def test_the_services_refuse_a_coordinator(db, catalog_world):
     pt, category = catalog_world.product_type, catalog_world.category
     before = table_counts()
-    pt_data = {
-        "name": "Diubah koordinator",
-        "slug": pt.slug,
-        "category_id": category.id,
-        "unit": pt.unit,
-        "spec": "",
-        "sni_standard": None,
-        "slag_kg_per_unit": Decimal("1"),
-    }
+    pt_data = services.ProductTypeDetails(
+        name="Diubah koordinator",
+        slug=pt.slug,
+        category_id=category.id,
+        unit=pt.unit,
+        slag_kg_per_unit=Decimal("1"),
+    )
     with pytest.raises(DomainError):
         services.save_product_type(catalog_world.coordinator, pt, pt_data)
     with pytest.raises(DomainError):
-        services.save_product_type(catalog_world.coordinator, None, {**pt_data, "slug": "baru-koordinator"})
-    category_data = {"name": "Diubah", "name_en": "Changed", "slug": "diubah", "position": 1}
+        services.save_product_type(catalog_world.coordinator, None, replace(pt_data, slug="baru-koordinator"))
+    category_data = services.CategoryDetails(name="Diubah", name_en="Changed", slug="diubah", position=1)
     with pytest.raises(DomainError):
         services.save_category(catalog_world.coordinator, category, category_data)
     with pytest.raises(DomainError):

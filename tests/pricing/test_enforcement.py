@@ -116,18 +116,16 @@ def test_no_active_listing_is_ever_outside_its_band(db, world, floor, width, pri
             ceiling=floor + width,
             mode="fixed" if fixed else "band",
         )
-        data = {
-            "product_type_id": product_type.id,
-            "title": "Paving uji",
-            "description": "",
-            "price_idr": price,
-            "stock": Decimal("10"),
-            "min_order": Decimal("1"),
-            "order_multiple": Decimal("1"),
-            "lead_time_days": 1,
-            "capacity_per_month": Decimal("10"),
-            "certification_note": "",
-        }
+        data = catalog.ListingDetails(
+            product_type_id=product_type.id,
+            title="Paving uji",
+            price_idr=price,
+            stock=Decimal("10"),
+            min_order=Decimal("1"),
+            order_multiple=Decimal("1"),
+            lead_time_days=1,
+            capacity_per_month=Decimal("10"),
+        )
         try:
             listing = catalog.create_listing(world.seller, data, submit=True)
             catalog.moderate_listing(world.coordinator, listing, "approve")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace.core.reasons import ReasonTooShort
 from marketplace.core.submissions import DuplicateSubmission, new_submission_token
 from marketplace.core.timeutil import utcnow
 from marketplace.pricing import services
@@ -108,7 +109,7 @@ def _schedule_data(**overrides):
         "review_on": today + timedelta(days=90),
         "reason": "Penyesuaian harga bahan baku",
     }
-    return {**data, **overrides}
+    return services.ScheduleDetails(**{**data, **overrides})
 
 
 def _publish(w, tiers=(), **overrides):
@@ -205,7 +206,7 @@ def test_a_seller_cannot_withdraw_another_ikms_request(db, catalog_world):
 @pytest.mark.parametrize("note", ["abcd", "  abcd \n"])
 def test_a_rejection_note_of_four_characters_is_refused(db, catalog_world, note):
     w = catalog_world
-    with pytest.raises(services.RequestRefused):
+    with pytest.raises(ReasonTooShort):
         services.decide_price_request(w.coordinator, w.price_request, "reject", note)
     assert w.price_request.status == "pending"
 
@@ -303,6 +304,21 @@ def test_an_override_reason_of_four_characters_is_refused(db, catalog_world):
     with pytest.raises(services.SanctionRefused):
         services.give_sanction(w.coordinator, w.ikm, "suspension", "Label SNI palsu", override_reason=" abcd ")
     assert w.ikm.status == "approved"
+
+
+@pytest.mark.parametrize("reason", ["abcd", "   abcd   "])
+def test_a_price_request_reason_of_four_characters_is_refused_by_the_service(db, catalog_world, reason):
+    w = catalog_world
+    before = table_counts()
+    with pytest.raises(ReasonTooShort):
+        services.request_price_change(w.seller, w.active_listing, w.active_listing.price_idr + 1_000, reason)
+    assert table_counts() == before
+
+
+def test_a_schedule_reason_of_four_characters_is_refused_by_the_service(db, catalog_world):
+    with pytest.raises(ReasonTooShort):
+        _publish(catalog_world, reason=" abcd ")
+    assert _publish(catalog_world, reason=" Semen ").reason == "Semen"
 
 
 def test_a_warning_just_under_twelve_months_old_still_counts(db, catalog_world):

@@ -326,7 +326,7 @@ def test_buyers_only_ever_see_prices_the_coordinator_allowed(db, catalog_world, 
         try:
             if name == "set_price":
                 data = {f: getattr(listing, f) for f in catalog.EDITABLE_FIELDS}
-                catalog.update_listing(m.seller, listing, {**data, "price_idr": value})
+                catalog.update_listing(m.seller, listing, catalog.ListingDetails(**{**data, "price_idr": value}))
             elif name == "request":
                 services.request_price_change(m.seller, listing, value, "Alasan uji")
             elif name in ("approve", "reject", "withdraw"):

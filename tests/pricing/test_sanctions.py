@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from marketplace.core.models import AuditEntry
+from marketplace.core.reasons import ReasonTooShort
 from marketplace.core.submissions import new_submission_token
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db as _db
@@ -92,7 +93,7 @@ def test_a_sanction_needs_a_reason_of_five_characters(client, catalog_world, log
 def test_the_service_also_wants_five_characters_of_reason(db, catalog_world, kind, reason):
     w = catalog_world
     before = table_counts()
-    with pytest.raises(services.SanctionRefused):
+    with pytest.raises(ReasonTooShort):
         services.give_sanction(w.coordinator, w.ikm, kind, reason, override_reason="Pemalsuan label SNI")
     assert table_counts() == before
 
