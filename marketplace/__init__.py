@@ -165,6 +165,7 @@ def _register_template_helpers(app):
 
     from marketplace.accounts.models import ORGANIZATION_STATES
     from marketplace.catalog.models import LISTING_STATES
+    from marketplace.core.roles import Role
     from marketplace.pricing.models import PRICE_REQUEST_STATES
 
     # Templates ask the state machines for labels, badge colours and the buttons to show.
@@ -172,6 +173,7 @@ def _register_template_helpers(app):
         organization=ORGANIZATION_STATES, listing=LISTING_STATES, price_request=PRICE_REQUEST_STATES
     )
     app.jinja_env.globals["available_actions"] = lambda machine, obj: machine.available_actions(obj, current_user)
+    app.jinja_env.globals["Role"] = Role
 
     @app.context_processor
     def inject_globals():

@@ -12,6 +12,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.outbox import backend_from_config, deliver_due, stuck_messages
 from marketplace.core.outbox import retry_failed as requeue_failed
 from marketplace.core.passwords import password_problem
+from marketplace.core.roles import Role
 from marketplace.core.submissions import purge_old_submissions
 from marketplace.core.timeutil import format_wib
 from marketplace.core.transaction import transaction
@@ -30,7 +31,7 @@ def register_cli(app):
 
 
 @click.command("create-user")
-@click.option("--role", type=click.Choice(["coordinator", "admin"]), required=True)
+@click.option("--role", type=click.Choice([Role.COORDINATOR, Role.ADMIN]), required=True)
 @click.option("--email", required=True)
 @click.option("--name", "full_name", default=None, help="Full name (defaults to the email's local part).")
 @click.option("--sentra", "sentra_slug", default=None, help="The coordinator's sentra slug.")
@@ -40,7 +41,7 @@ def create_user_command(role, email, full_name, sentra_slug, password):
 
     email = email.strip().lower()
     sentra = None
-    if role == "coordinator":
+    if role == Role.COORDINATOR:
         if not sentra_slug:
             raise click.UsageError("--sentra is required for a coordinator")
         sentra = db.session.scalar(select(Sentra).where(Sentra.slug == sentra_slug))

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus, Sentra, User
 from marketplace.accounts.services import hash_password
 from marketplace.catalog.demo import seed_catalog
+from marketplace.core.roles import Role
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing, seed_requests_and_sanctions
@@ -61,9 +62,9 @@ BUYERS = [
 ]
 
 STAFF = [
-    ("admin@pasar.example.com", "Admin Pasar Sentra", "admin", None),
-    ("koordinator@jombang.example.com", "Koordinator Sentra Jombang", "coordinator", "slag-aluminium-jombang"),
-    ("koordinator@ceper.example.com", "Koordinator Sentra Ceper", "coordinator", "logam-ceper-klaten"),
+    ("admin@pasar.example.com", "Admin Pasar Sentra", Role.ADMIN, None),
+    ("koordinator@jombang.example.com", "Koordinator Sentra Jombang", Role.COORDINATOR, "slag-aluminium-jombang"),
+    ("koordinator@ceper.example.com", "Koordinator Sentra Ceper", Role.COORDINATOR, "logam-ceper-klaten"),
 ]
 
 
@@ -106,7 +107,7 @@ def _ikm(sentra, email, name, nib, workers, village, status, password_hash):
             status_changed_at=utcnow() if status != OrganizationStatus.PENDING else None,
         )
         db.session.add(org)
-    _user(email, org.contact_person, "seller", password_hash, organization=org, is_owner=True)
+    _user(email, org.contact_person, Role.SELLER, password_hash, organization=org, is_owner=True)
     return org
 
 
@@ -145,7 +146,7 @@ def seed_demo():
                 status=OrganizationStatus.APPROVED,
             )
             db.session.add(org)
-        _user(email, org.contact_person, "buyer", password_hash, organization=org, is_owner=True)
+        _user(email, org.contact_person, Role.BUYER, password_hash, organization=org, is_owner=True)
 
     for email, name, role, slug in STAFF:
         _user(email, name, role, password_hash, sentra=sentras[slug] if slug else None)

@@ -12,6 +12,7 @@ from marketplace.core.access import allow
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
 from marketplace.core.forms import choices, show_error, values_of
+from marketplace.core.roles import Role
 from marketplace.core.routing import page_arg
 from marketplace.extensions import db
 
@@ -19,20 +20,20 @@ PER_PAGE = 20
 
 
 @bp.get("/admin/sentras")
-@allow("admin")
+@allow(Role.ADMIN)
 def admin_sentras():
     sentras = services.sentra_overview()
     return render_template("accounts/admin_sentras.html", sentras=sentras)
 
 
 @bp.route("/admin/sentras/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 def admin_new_sentra():
     return _sentra_form(None)
 
 
 @bp.route("/admin/sentras/<int:sentra_id>/edit", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 def admin_edit_sentra(sentra_id):
     sentra = db.session.get(Sentra, sentra_id) or abort(404)
     return _sentra_form(sentra)
@@ -52,11 +53,11 @@ def _sentra_form(sentra):
 
 
 @bp.get("/admin/staff")
-@allow("admin")
+@allow(Role.ADMIN)
 def admin_staff():
     query = (
         select(User)
-        .where(User.role.in_(("coordinator", "admin")))
+        .where(User.role.in_(Role.STAFF))
         .options(db.joinedload(User.sentra))
         .order_by(User.role, User.email)
     )
@@ -65,7 +66,7 @@ def admin_staff():
 
 
 @bp.route("/admin/staff/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 def admin_new_staff():
     form = StaffUserForm()
     sentras = db.session.scalars(select(Sentra).order_by(Sentra.name))
@@ -84,13 +85,13 @@ def admin_new_staff():
 
 def _staff_member(user_id):
     user = db.session.get(User, user_id)
-    if user is None or user.role not in ("coordinator", "admin"):
+    if user is None or user.role not in Role.STAFF:
         abort(404)
     return user
 
 
 @bp.post("/admin/staff/<int:user_id>/active")
-@allow("admin")
+@allow(Role.ADMIN)
 def admin_set_staff_active(user_id):
     user = _staff_member(user_id)
     form = StaffStatusForm()
@@ -105,7 +106,7 @@ def admin_set_staff_active(user_id):
 
 
 @bp.post("/admin/staff/<int:user_id>/password-link")
-@allow("admin")
+@allow(Role.ADMIN)
 def admin_send_password_link(user_id):
     user = _staff_member(user_id)
     if ConfirmForm().validate_on_submit() and user.is_active:

@@ -31,6 +31,7 @@ from marketplace.core.forms import (
     yes_no,
 )
 from marketplace.core.passwords import PASSWORD_MAX, PASSWORD_MIN, StrongPassword
+from marketplace.core.roles import Role
 
 REQUIRED = _l("This field is required.")
 
@@ -267,7 +268,7 @@ class StaffUserForm(BaseForm):
     full_name = text_field(_l("Full name"), 120)
     role = SelectField(
         _l("Role"),
-        choices=choices([("coordinator", _l("Coordinator")), ("admin", _l("Administrator"))]),
+        choices=choices([(Role.COORDINATOR, _l("Coordinator")), (Role.ADMIN, _l("Administrator"))]),
         validators=[DataRequired(message=REQUIRED)],
     )
     sentra_id = SelectField(_l("Sentra (coordinators)"), coerce=int, validators=[Optional()])
@@ -275,7 +276,7 @@ class StaffUserForm(BaseForm):
     def validate_sentra_id(self, field):
         from wtforms.validators import ValidationError
 
-        if self.role.data == "coordinator" and not field.data:
+        if self.role.data == Role.COORDINATOR and not field.data:
             raise ValidationError(_l("Choose the coordinator's sentra."))
 
 

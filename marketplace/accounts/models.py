@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import func
 
+from marketplace.core.roles import Role
 from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -95,7 +96,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user_account"
 
-    ROLES = ("buyer", "seller", "coordinator", "admin")
+    ROLES = Role.ALL
 
     id = db.Column(db.Integer, primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
@@ -147,7 +148,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-_COORDINATOR = ("coordinator",)
+_COORDINATOR = (Role.COORDINATOR,)
 S = OrganizationStatus
 ORGANIZATION_STATES = StateMachine(
     kind="organization",

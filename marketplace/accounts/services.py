@@ -24,6 +24,7 @@ from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, SlugTaken
 from marketplace.core.outbox import enqueue_mail, external_url
 from marketplace.core.reasons import require_reason
+from marketplace.core.roles import Role
 from marketplace.core.timeutil import utcnow
 from marketplace.core.transaction import operation
 from marketplace.extensions import db
@@ -174,7 +175,7 @@ def register_buyer(data: BuyerRegistration, locale="id"):
     org = Organization(
         kind=OrganizationKind.BUYER, name=data.company_name, npwp=data.npwp, status=OrganizationStatus.APPROVED
     )
-    return _register(org, data, "buyer", locale)
+    return _register(org, data, Role.BUYER, locale)
 
 
 @operation
@@ -196,7 +197,7 @@ def register_seller(data: SellerRegistration, locale="id"):
         status=OrganizationStatus.PENDING,
     )
     # The coordinators hear of it once the owner has confirmed the email (see verify_email).
-    return _register(org, data, "seller", locale)
+    return _register(org, data, Role.SELLER, locale)
 
 
 def _tell_coordinators_of_waiting_ikm(org):
@@ -211,7 +212,7 @@ def _tell_coordinators_of_waiting_ikm(org):
 
 def coordinators_of(sentra_id):
     return db.session.scalars(
-        select(User).where(User.role == "coordinator", User.sentra_id == sentra_id, User.deactivated_at.is_(None))
+        select(User).where(User.role == Role.COORDINATOR, User.sentra_id == sentra_id, User.deactivated_at.is_(None))
     ).all()
 
 
@@ -507,7 +508,7 @@ def accept_invitation(token, full_name, phone, password):
         password_hash=hash_password(password),
         full_name=full_name,
         phone=phone or None,
-        role="seller" if org.is_ikm else "buyer",
+        role=Role.SELLER if org.is_ikm else Role.BUYER,
         organization=org,
         is_owner=False,
         locale=invitation.invited_by.locale if invitation.invited_by else "id",
@@ -552,9 +553,9 @@ def reactivate_colleague(owner, member):
 @operation
 def create_staff_user(actor, email, full_name, role, sentra=None, password=None):
     """A coordinator (of one sentra) or an admin. Without a password, a set-password link is mailed."""
-    if role not in ("coordinator", "admin"):
+    if role not in Role.STAFF:
         raise DomainError(_l("Staff accounts are coordinators or administrators."))
-    if role == "coordinator" and sentra is None:
+    if role == Role.COORDINATOR and sentra is None:
         raise DomainError(_l("Choose the coordinator's sentra."))
     if _email_taken(email):
         raise EmailTaken(_l("An account with this email already exists."))
@@ -562,7 +563,7 @@ def create_staff_user(actor, email, full_name, role, sentra=None, password=None)
         email=email,
         full_name=full_name,
         role=role,
-        sentra=sentra if role == "coordinator" else None,
+        sentra=sentra if role == Role.COORDINATOR else None,
         password_hash=hash_password(password) if password else None,
         verified_at=utcnow() if password else None,
     )
@@ -591,7 +592,7 @@ def send_staff_password_link(user):
 @operation
 def set_staff_active(actor, user, active):
     """An admin deactivates or reactivates a coordinator or admin account (never their own)."""
-    if user.role not in ("coordinator", "admin"):
+    if user.role not in Role.STAFF:
         raise DomainError(_l("Only staff accounts are managed here."))
     if user.id == actor.id:
         raise DomainError(_l("You cannot deactivate your own account."))
@@ -686,7 +687,7 @@ def mail_coordinators(sentra_id, subject, template, /, **context):
 
 def coordinator_may_manage(user, org):
     """Object check: a coordinator acts only on IKMs of their own sentra."""
-    return user.role == "coordinator" and org.is_ikm and org.sentra_id == user.sentra_id
+    return user.role == Role.COORDINATOR and org.is_ikm and org.sentra_id == user.sentra_id
 
 
 def ikm_of_my_sentra(organization_id):

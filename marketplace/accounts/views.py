@@ -26,6 +26,7 @@ from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
 from marketplace.core.forms import choices, show_error, values_of
+from marketplace.core.roles import Role
 from marketplace.core.security import safe_next_url
 from marketplace.extensions import db, limiter
 
@@ -174,9 +175,9 @@ def _sign_out_here():
 @allow(AUTHENTICATED)
 def dashboard():
     """Where a signed-in user lands: the place that fits their role."""
-    if current_user.role == "coordinator":
+    if current_user.role == Role.COORDINATOR:
         return redirect(url_for("coordination.dashboard"))
-    if current_user.role == "admin":
+    if current_user.role == Role.ADMIN:
         return redirect(url_for("accounts.admin_sentras"))
     return redirect(url_for("accounts.organization"))
 
@@ -251,14 +252,14 @@ def profile():
 
 
 @bp.get("/account/organization")
-@allow("buyer", "seller")
+@allow(Role.BUYER, Role.SELLER)
 def organization():
     org = current_user.organization
     return render_template("accounts/organization.html", org=org)
 
 
 @bp.route("/account/organization/edit", methods=["GET", "POST"])
-@allow("buyer", "seller", owner=True)
+@allow(Role.BUYER, Role.SELLER, owner=True)
 def edit_organization():
     org = current_user.organization
     form_class = SellerOrganizationForm if org.is_ikm else BuyerOrganizationForm
@@ -345,13 +346,13 @@ def _render_members(invite_form):
 
 
 @bp.get("/account/members")
-@allow("buyer", "seller")
+@allow(Role.BUYER, Role.SELLER)
 def members():
     return _render_members(InviteForm())
 
 
 @bp.post("/account/members/invite")
-@allow("buyer", "seller", owner=True)
+@allow(Role.BUYER, Role.SELLER, owner=True)
 @limiter.limit(lambda: current_app.config["RATELIMIT_INVITE"], key_func=lambda: f"user:{current_user.id}")
 def invite_member():
     form = InviteForm()
@@ -367,7 +368,7 @@ def invite_member():
 
 
 @bp.post("/account/members/<int:user_id>/remove")
-@allow("buyer", "seller", owner=True)
+@allow(Role.BUYER, Role.SELLER, owner=True)
 def remove_member(user_id):
     member = _member_of_my_organization(user_id)
     if ConfirmForm().validate_on_submit():
@@ -381,7 +382,7 @@ def remove_member(user_id):
 
 
 @bp.post("/account/members/<int:user_id>/reactivate")
-@allow("buyer", "seller", owner=True)
+@allow(Role.BUYER, Role.SELLER, owner=True)
 def reactivate_member(user_id):
     member = _member_of_my_organization(user_id)
     if ConfirmForm().validate_on_submit():
@@ -395,7 +396,7 @@ def reactivate_member(user_id):
 
 
 @bp.post("/account/invitations/<int:invitation_id>/revoke")
-@allow("buyer", "seller", owner=True)
+@allow(Role.BUYER, Role.SELLER, owner=True)
 def revoke_invitation(invitation_id):
     invitation = _invitation_of_my_organization(invitation_id)
     if ConfirmForm().validate_on_submit():

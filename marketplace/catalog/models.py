@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace.core.roles import Role
 from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -217,7 +218,7 @@ def _listing_history(listing, from_status, to_status, actor, note):
 
 
 L = ListingStatus
-_SELLER, _COORDINATOR = ("seller",), ("coordinator",)
+_SELLER, _COORDINATOR = (Role.SELLER,), (Role.COORDINATOR,)
 LISTING_STATES = StateMachine(
     kind="listing",
     model=Listing,

@@ -27,6 +27,7 @@ from marketplace.core.images import ImageRejected, process_upload
 from marketplace.core.money import format_idr, plain_quantity
 from marketplace.core.outbox import external_url
 from marketplace.core.reasons import require_reason
+from marketplace.core.roles import Role
 from marketplace.core.storage import delete_after_commit, get_storage, save_in_transaction
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.transaction import operation
@@ -98,11 +99,11 @@ class ProductTypeDetails:
 
 
 def is_own_listing(user, listing):
-    return user.is_authenticated and user.role == "seller" and listing.organization_id == user.organization_id
+    return user.is_authenticated and user.role == Role.SELLER and listing.organization_id == user.organization_id
 
 
 def coordinator_of_listing(user, listing):
-    return user.is_authenticated and user.role == "coordinator" and listing.organization.sentra_id == user.sentra_id
+    return user.is_authenticated and user.role == Role.COORDINATOR and listing.organization.sentra_id == user.sentra_id
 
 
 def is_publicly_visible(listing):
@@ -119,7 +120,7 @@ def may_view_unpublished(user, listing):
     """The IKM, its sentra's coordinator and admins see a listing (and its photos) that buyers do not."""
     if not user.is_authenticated:
         return False
-    return is_own_listing(user, listing) or coordinator_of_listing(user, listing) or user.role == "admin"
+    return is_own_listing(user, listing) or coordinator_of_listing(user, listing) or user.role == Role.ADMIN
 
 
 def may_view_listing(user, listing):
@@ -548,7 +549,7 @@ class UnitInUse(DomainError):
 
 def _require_admin(actor):
     # Categories and product types are shared by every sentra: a coordinator only proposes them.
-    if getattr(actor, "role", None) != "admin":
+    if getattr(actor, "role", None) != Role.ADMIN:
         raise NotAllowed(_l("Only the platform administrator changes categories and product types."))
 
 

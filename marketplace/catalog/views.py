@@ -32,6 +32,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
 from marketplace.core.forms import choices, show_error, values_of
 from marketplace.core.images import ImageRejected
+from marketplace.core.roles import Role
 from marketplace.core.routing import page_arg
 from marketplace.core.security import safe_next_url
 from marketplace.core.storage import get_storage
@@ -225,7 +226,7 @@ def _product_type_choices():
 
 
 @bp.get("/seller/listings")
-@allow("seller")
+@allow(Role.SELLER)
 def seller_listings():
     status = request.args.get("status", "")
     query = (
@@ -278,7 +279,7 @@ def _upload_limit():
 
 
 @bp.route("/seller/listings/new", methods=["GET", "POST"])
-@allow("seller")
+@allow(Role.SELLER)
 @accepts_uploads()
 @_upload_limit()
 def new_listing():
@@ -319,7 +320,7 @@ def new_listing():
 
 
 @bp.route("/seller/listings/<int:listing_id>/edit", methods=["GET", "POST"])
-@allow("seller")
+@allow(Role.SELLER)
 @accepts_uploads()
 @_upload_limit()
 def edit_listing(listing_id):
@@ -356,7 +357,7 @@ def edit_listing(listing_id):
 
 
 @bp.post("/seller/listings/<int:listing_id>/action")
-@allow("seller")
+@allow(Role.SELLER)
 def listing_action(listing_id):
     listing = _my_listing(listing_id)
     form = ListingActionForm()
@@ -373,7 +374,7 @@ def listing_action(listing_id):
 
 
 @bp.post("/seller/listings/<int:listing_id>/stock")
-@allow("seller")
+@allow(Role.SELLER)
 def set_stock(listing_id):
     listing = _my_listing(listing_id)
     form = StockForm()
@@ -398,7 +399,7 @@ def _my_photo(listing, photo_id):
 
 
 @bp.post("/seller/listings/<int:listing_id>/photos/<int:photo_id>/cover")
-@allow("seller")
+@allow(Role.SELLER)
 def photo_cover(listing_id, photo_id):
     listing = _my_listing(listing_id)
     photo = _my_photo(listing, photo_id)
@@ -413,7 +414,7 @@ def photo_cover(listing_id, photo_id):
 
 
 @bp.post("/seller/listings/<int:listing_id>/photos/<int:photo_id>/delete")
-@allow("seller")
+@allow(Role.SELLER)
 def photo_delete(listing_id, photo_id):
     listing = _my_listing(listing_id)
     photo = _my_photo(listing, photo_id)
@@ -442,7 +443,7 @@ MODERATION_TABS = (
 
 
 @bp.get("/coordinator/listings")
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def moderation_queue():
     status = request.args.get("status", ListingStatus.PENDING_REVIEW)
     if status not in MODERATION_TABS:
@@ -466,7 +467,7 @@ def _listing_of_my_sentra(listing_id):
 
 
 @bp.route("/coordinator/listings/<int:listing_id>", methods=["GET", "POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def moderate_listing(listing_id):
     listing = _listing_of_my_sentra(listing_id)
     form = ModerationForm()
@@ -489,7 +490,7 @@ def moderate_listing(listing_id):
 
 
 @bp.get("/catalog/product-types")
-@allow("coordinator", "admin")
+@allow(*Role.STAFF)
 def product_types():
     types = db.session.scalars(
         select(ProductType)
@@ -530,14 +531,14 @@ def _product_type_form(product_type):
 
 
 @bp.route("/catalog/product-types/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @accepts_uploads()
 def new_product_type():
     return _product_type_form(None)
 
 
 @bp.route("/catalog/product-types/<int:product_type_id>/edit", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 @accepts_uploads()
 def edit_product_type(product_type_id):
     return _product_type_form(db.session.get(ProductType, product_type_id) or abort(404))
@@ -557,12 +558,12 @@ def _category_form(category):
 
 
 @bp.route("/catalog/categories/new", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 def new_category():
     return _category_form(None)
 
 
 @bp.route("/catalog/categories/<int:category_id>/edit", methods=["GET", "POST"])
-@allow("admin")
+@allow(Role.ADMIN)
 def edit_category(category_id):
     return _category_form(db.session.get(Category, category_id) or abort(404))

@@ -11,6 +11,7 @@ from marketplace.core.access import allow
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.flashing import flash
 from marketplace.core.models import AuditEntry
+from marketplace.core.roles import Role
 from marketplace.core.routing import page_arg
 from marketplace.extensions import db
 
@@ -19,7 +20,7 @@ TABS = OrganizationStatus.ALL
 
 
 @bp.get("/")
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def dashboard():
     status = request.args.get("status", OrganizationStatus.PENDING)
     if status not in TABS:
@@ -61,13 +62,13 @@ def _render_organization(org, form):
 
 
 @bp.get("/organizations/<int:organization_id>")
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def organization_detail(organization_id):
     return _render_organization(accounts.ikm_of_my_sentra(organization_id), DecisionForm())
 
 
 @bp.post("/organizations/<int:organization_id>/decision")
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def decide_organization(organization_id):
     org = accounts.ikm_of_my_sentra(organization_id)
     form = DecisionForm()

@@ -10,12 +10,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace.core.flashing import flash
+from marketplace.core.roles import Role
 from marketplace.extensions import db
 
 PUBLIC = "public"  # anyone, signed in or not
 ANONYMOUS = "anonymous"  # only visitors who are not signed in (login, registration)
 AUTHENTICATED = "authenticated"  # any signed-in user
-ROLES = ("buyer", "seller", "coordinator", "admin")
+ROLES = Role.ALL
 _KINDS = {PUBLIC, ANONYMOUS, AUTHENTICATED, *ROLES}
 
 

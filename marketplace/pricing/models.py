@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace.core.roles import Role
 from marketplace.core.states import StateMachine, Status, action
 from marketplace.core.timeutil import UTCDateTime, utcnow
 from marketplace.extensions import db
@@ -219,13 +220,13 @@ PRICE_REQUEST_STATES = StateMachine(
         R.WITHDRAWN: Status(_l("Withdrawn"), "light text-dark"),
     },
     actions=(
-        action("approve", _l("Approve"), [R.PENDING], R.APPROVED, ("coordinator",), style="btn-success"),
+        action("approve", _l("Approve"), [R.PENDING], R.APPROVED, (Role.COORDINATOR,), style="btn-success"),
         action(
             "reject",
             _l("Reject"),
             [R.PENDING],
             R.REJECTED,
-            ("coordinator",),
+            (Role.COORDINATOR,),
             style="btn-outline-danger",
             needs_reason=True,
         ),
@@ -234,7 +235,7 @@ PRICE_REQUEST_STATES = StateMachine(
             _l("Withdraw the request"),
             [R.PENDING],
             R.WITHDRAWN,
-            ("seller",),
+            (Role.SELLER,),
             confirm=_l("Withdraw this request?"),
         ),
     ),

@@ -23,6 +23,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.money import format_idr, round_idr
 from marketplace.core.outbox import external_url
 from marketplace.core.reasons import long_enough, require_reason
+from marketplace.core.roles import Role
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import WIB, utcnow
 from marketplace.core.transaction import operation
@@ -119,7 +120,7 @@ class ScheduleDetails:
 def publish_schedule(coordinator, product_type, data: ScheduleDetails, tiers, moment=None, submission_token=None):
     """A new schedule for the coordinator's own sentra; schedules are never edited."""
     claim = claim_submission(coordinator, submission_token) if submission_token is not None else None
-    if coordinator.role != "coordinator":
+    if coordinator.role != Role.COORDINATOR:
         raise InvalidSchedule(_l("Only a coordinator of the sentra sets its prices."))
     mode = data.mode
     if mode not in PriceMode.ALL:
@@ -416,7 +417,7 @@ def _close_request(change, status, actor, note=None, action_name=None):
 def withdraw_price_request(seller, change):
     """The IKM takes back its own pending request."""
 
-    if not (seller.role == "seller" and change.organization_id == seller.organization_id):
+    if not (seller.role == Role.SELLER and change.organization_id == seller.organization_id):
         raise RequestRefused(_l("This request is not your IKM's."))
     if change.status != RequestStatus.PENDING:
         raise RequestRefused(_l("Only a waiting request can be withdrawn."))
@@ -428,7 +429,7 @@ def decide_price_request(coordinator, change, decision, note=None):
     """A coordinator of the IKM's sentra approves (the price becomes the listing's, as an exception to the band
     until the next schedule) or rejects with a reason. The IKM is emailed."""
 
-    if not (coordinator.role == "coordinator" and change.sentra_id == coordinator.sentra_id):
+    if not (coordinator.role == Role.COORDINATOR and change.sentra_id == coordinator.sentra_id):
         raise RequestRefused(_l("This request is not in your sentra."))
     if decision not in ("approve", "reject"):
         raise RequestRefused(_l("Unknown decision."))

@@ -19,6 +19,7 @@ from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.flashing import flash
 from marketplace.core.forms import choices, show_error, values_of
 from marketplace.core.money import plain_quantity
+from marketplace.core.roles import Role
 from marketplace.core.routing import page_arg
 from marketplace.core.submissions import DuplicateSubmission, already_sent
 from marketplace.core.timeutil import format_day
@@ -46,7 +47,7 @@ def _history_by_type(schedules):
 
 
 @bp.get("/coordinator/prices")
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def coordinator_prices():
     schedules = services.schedules_of_sentra(current_user.sentra_id)
     return render_template(
@@ -60,7 +61,7 @@ def coordinator_prices():
 
 
 @bp.route("/coordinator/prices/<int:product_type_id>/new", methods=["GET", "POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def new_schedule(product_type_id):
     product_type = db.session.get(ProductType, product_type_id) or abort(404)
     current = services.schedule_in_force(current_user.sentra_id, product_type.id)
@@ -133,7 +134,7 @@ def reference_prices(slug):
 
 
 @bp.route("/seller/listings/<int:listing_id>/price-request", methods=["GET", "POST"])
-@allow("seller")
+@allow(Role.SELLER)
 def new_price_request(listing_id):
     listing = object_or_404(Listing, listing_id, is_own_listing)
     pending = services.pending_request_for(listing)
@@ -162,7 +163,7 @@ def new_price_request(listing_id):
 
 
 @bp.get("/seller/price-requests")
-@allow("seller")
+@allow(Role.SELLER)
 def seller_requests():
     query = (
         select(PriceChangeRequest)
@@ -175,7 +176,7 @@ def seller_requests():
 
 
 @bp.post("/seller/price-requests/<int:request_id>/withdraw")
-@allow("seller")
+@allow(Role.SELLER)
 def withdraw_price_request(request_id):
     change = object_or_404(
         PriceChangeRequest, request_id, lambda user, change: change.organization_id == user.organization_id
@@ -195,7 +196,7 @@ def withdraw_price_request(request_id):
 
 
 @bp.get("/coordinator/price-requests")
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def coordinator_requests():
     status = request.args.get("status", RequestStatus.PENDING)
     if status not in RequestStatus.ALL:
@@ -214,7 +215,7 @@ def _request_of_my_sentra(request_id):
 
 
 @bp.route("/coordinator/price-requests/<int:request_id>", methods=["GET", "POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def coordinator_request(request_id):
     change = _request_of_my_sentra(request_id)
     form = PriceRequestDecisionForm()
@@ -246,7 +247,7 @@ def coordinator_request(request_id):
 
 
 @bp.get("/coordinator/competition")
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def competition():
     product_types = _product_types()
     chosen = request.args.get("product_type", type=int)
@@ -265,7 +266,7 @@ def competition():
 
 
 @bp.route("/coordinator/organizations/<int:organization_id>/sanctions", methods=["GET", "POST"])
-@allow("coordinator")
+@allow(Role.COORDINATOR)
 def sanctions(organization_id):
     org = ikm_of_my_sentra(organization_id)
     form = SanctionForm()
