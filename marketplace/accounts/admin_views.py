@@ -8,7 +8,7 @@ from sqlalchemy import select
 from marketplace.accounts import bp, services
 from marketplace.accounts.forms import ConfirmForm, SentraForm, StaffStatusForm, StaffUserForm
 from marketplace.accounts.models import Sentra, User
-from marketplace.core.access import allow
+from marketplace.core.access import allow, object_or_404
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
 from marketplace.core.forms import choices, show_error, values_of
@@ -84,10 +84,7 @@ def admin_new_staff():
 
 
 def _staff_member(user_id):
-    user = db.session.get(User, user_id)
-    if user is None or user.role not in Role.STAFF:
-        abort(404)
-    return user
+    return object_or_404(User, user_id, lambda admin, user: user.role in Role.STAFF)
 
 
 @bp.post("/admin/staff/<int:user_id>/active")

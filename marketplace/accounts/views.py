@@ -22,7 +22,7 @@ from marketplace.accounts.forms import (
     SellerRegistrationForm,
 )
 from marketplace.accounts.models import Invitation, Sentra, User
-from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow
+from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow, object_or_404
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
 from marketplace.core.forms import choices, show_error, values_of
@@ -310,19 +310,17 @@ def confirm_business_email(token):
     return render_template("accounts/confirm_business_email.html", form=form, org=org)
 
 
+def _same_organization(user, row):
+    return row.organization_id == user.organization_id
+
+
 def _member_of_my_organization(user_id):
     """Object check: only colleagues of the owner's own organization, else 404."""
-    member = db.session.get(User, user_id)
-    if member is None or member.organization_id != current_user.organization_id:
-        abort(404)
-    return member
+    return object_or_404(User, user_id, _same_organization)
 
 
 def _invitation_of_my_organization(invitation_id):
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.organization_id != current_user.organization_id:
-        abort(404)
-    return invitation
+    return object_or_404(Invitation, invitation_id, _same_organization)
 
 
 def _render_members(invite_form):

@@ -138,12 +138,14 @@ def listing_detail(listing_id):
     return render_template("catalog/listing.html", listing=listing, public=services.is_publicly_visible(listing))
 
 
+def _public_ikm(user, org):
+    return org.is_ikm and org.status == OrganizationStatus.APPROVED
+
+
 @bp.get("/ikm/<int:organization_id>")
 @allow(PUBLIC)
 def ikm_profile(organization_id):
-    org = db.session.get(Organization, organization_id)
-    if org is None or org.kind != OrganizationKind.IKM or org.status != OrganizationStatus.APPROVED:
-        abort(404)
+    org = object_or_404(Organization, organization_id, _public_ikm)
     listings = db.session.scalars(
         services.public_listings().where(Listing.organization_id == org.id).order_by(Listing.created_at.desc())
     ).all()
@@ -392,10 +394,7 @@ def set_stock(listing_id):
 
 
 def _my_photo(listing, photo_id):
-    photo = db.session.get(ListingPhoto, photo_id)
-    if photo is None or photo.listing_id != listing.id:
-        abort(404)
-    return photo
+    return object_or_404(ListingPhoto, photo_id, lambda user, photo: photo.listing_id == listing.id)
 
 
 @bp.post("/seller/listings/<int:listing_id>/photos/<int:photo_id>/cover")
@@ -460,10 +459,7 @@ def moderation_queue():
 
 
 def _listing_of_my_sentra(listing_id):
-    listing = db.session.get(Listing, listing_id)
-    if listing is None or not services.coordinator_of_listing(current_user, listing):
-        abort(404)
-    return listing
+    return object_or_404(Listing, listing_id, services.coordinator_of_listing)
 
 
 @bp.route("/coordinator/listings/<int:listing_id>", methods=["GET", "POST"])
