@@ -1,12 +1,16 @@
 """One state-machine helper: every action a page offers succeeds, nothing else does, and statuses move only by it."""
 
 import itertools
+from dataclasses import FrozenInstanceError
+from types import SimpleNamespace
 
 import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
 
 from marketplace.accounts.models import ORGANIZATION_STATES, OrganizationStatus
 from marketplace.accounts.services import decide_organization
-from marketplace.catalog.models import LISTING_STATES, ListingStatus
+from marketplace.catalog.models import LISTING_STATES, Listing, ListingStatus
 from marketplace.catalog.services import moderate_listing, seller_action
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.states import StateMachine, Status, action
@@ -171,3 +175,90 @@ def test_refusals_speak_the_users_language(catalog_world):
     with force_locale("id"):
         assert "->" not in str(refused.value.message)
         assert str(refused.value.message) != "That does not fit the current status any more: look at it again."
+
+
+# --- the table is fixed, and only signed-in people are offered actions ----------------------------------------
+
+
+def test_a_machines_statuses_cannot_be_changed_once_built():
+    active = LISTING_STATES.statuses[ListingStatus.ACTIVE]
+    with pytest.raises(FrozenInstanceError):
+        active.badge = "primary"
+    assert active.badge == "success"
+
+
+def test_a_machines_actions_cannot_be_changed_once_built():
+    approve = LISTING_STATES.action("approve")
+    with pytest.raises(FrozenInstanceError):
+        approve.target = ListingStatus.ARCHIVED
+    assert approve.target == ListingStatus.ACTIVE
+
+
+def test_a_signed_in_coordinator_is_offered_the_actions_of_a_listing_waiting_for_review(catalog_world):
+    offered = LISTING_STATES.available_actions(catalog_world.pending_listing, catalog_world.coordinator)
+    assert {act.name for act in offered} == {
+        act.name for act in LISTING_STATES.actions_for(ListingStatus.PENDING_REVIEW, "coordinator")
+    }
+    assert "approve" in {act.name for act in offered}
+
+
+def test_an_anonymous_visitor_is_offered_no_actions(catalog_world):
+    assert LISTING_STATES.available_actions(catalog_world.pending_listing, AnonymousUserMixin()) == []
+    assert LISTING_STATES.available_actions(catalog_world.pending_listing, None) == []
+
+
+def test_a_user_object_that_does_not_say_it_is_authenticated_is_offered_no_actions(catalog_world):
+    unknown = SimpleNamespace(role="coordinator")  # has a role, but no is_authenticated
+    assert LISTING_STATES.available_actions(catalog_world.pending_listing, unknown) == []
+
+
+# --- a move bumps the version, and assignment is refused -------------------------------------------------------
+
+
+def _version_in_database(listing):
+    return db.session.execute(select(Listing.version).where(Listing.id == listing.id)).scalar_one()
+
+
+def test_a_move_bumps_the_version_by_exactly_one(catalog_world):
+    listing = catalog_world.pending_listing
+    before = _version_in_database(listing)
+    LISTING_STATES.move(listing, ListingStatus.ACTIVE, catalog_world.coordinator)
+    assert listing.version == before + 1
+    db.session.expire_all()
+    assert _version_in_database(listing) == before + 1
+
+
+def test_two_moves_bump_the_version_twice(catalog_world):
+    listing = catalog_world.active_listing
+    before = _version_in_database(listing)
+    LISTING_STATES.move(listing, ListingStatus.PAUSED, catalog_world.seller)
+    LISTING_STATES.move(listing, ListingStatus.ACTIVE, catalog_world.seller)
+    db.session.expire_all()
+    assert _version_in_database(listing) == before + 2
+
+
+def test_a_move_leaves_other_loaded_objects_of_the_same_kind_untouched(catalog_world):
+    listing, other = catalog_world.pending_listing, catalog_world.active_listing
+    other_status, other_version = other.status, other.version
+    LISTING_STATES.move(listing, ListingStatus.ACTIVE, catalog_world.coordinator)
+    assert listing.status == ListingStatus.ACTIVE
+    assert (other.status, other.version) == (other_status, other_version)
+    assert not db.session.dirty
+    db.session.expire_all()
+    assert (other.status, other.version) == (other_status, other_version)
+
+
+def test_assigning_a_status_directly_raises_and_the_status_stays(catalog_world):
+    listing = catalog_world.active_listing
+    with pytest.raises(AttributeError, match="state machine"):
+        listing.status = ListingStatus.ARCHIVED
+    assert listing.status == ListingStatus.ACTIVE
+    assert not db.session.dirty
+    db.session.expire_all()
+    assert listing.status == ListingStatus.ACTIVE
+
+
+def test_a_new_object_may_be_given_any_status_before_it_is_saved():
+    fresh = Listing(title="Belum disimpan", status=ListingStatus.DRAFT)
+    fresh.status = ListingStatus.PENDING_REVIEW
+    assert fresh.status == ListingStatus.PENDING_REVIEW

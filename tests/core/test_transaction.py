@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, func, select
 
 from marketplace.core.errors import DomainError
 from marketplace.core.models import AuditEntry
-from marketplace.core.transaction import after_commit, after_rollback, operation, transaction
+from marketplace.core.transaction import after_commit, after_rollback, discard, operation, transaction
 from marketplace.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2] / "marketplace"
@@ -138,3 +138,24 @@ def test_only_the_transaction_module_commits_or_rolls_back():
         if pattern.search(line)
     ]
     assert offenders == []
+
+
+def test_an_error_in_an_inner_operation_rolls_back_the_outers_writes_too():
+    with pytest.raises(DomainError):
+        _outer("outer", lambda: _writes_then_refuses("inner"))
+    assert db.session.scalar(select(func.count(AuditEntry.id))) == 0
+    assert _committed_actions() == set()
+
+
+def test_discarding_unsaved_work_runs_the_rollback_callbacks_and_drops_the_commit_ones():
+    """discard() (error pages, a failed health check) rolls back outside any operation: a file saved for the
+    work is removed, and what was to happen after a commit never happens, not even at the next commit."""
+    calls = []
+    _note("never saved")
+    after_commit(lambda: calls.append("commit"))
+    after_rollback(lambda: calls.append("rollback"))
+    discard()
+    assert calls == ["rollback"]
+    _writes("later")
+    assert calls == ["rollback"]
+    assert _committed_actions() == {"later"}
