@@ -30,14 +30,15 @@ def ppn_idr(amount_idr, is_pkp, rate=PPN_RATE):
 
 
 def format_idr(amount_idr):
-    """Rp 1.250.000 — thousands separated by dots, no decimals, minus sign before Rp."""
+    """Rp 1.250.000 — thousands separated by dots, no decimals, minus sign before Rp. A no-break space joins Rp to
+    its number, so an amount never wraps across two lines."""
     if amount_idr is None:
         return ""
     if isinstance(amount_idr, bool) or not isinstance(amount_idr, int):
         raise TypeError("amounts are whole Rupiah integers")
     sign = "-" if amount_idr < 0 else ""
     digits = f"{abs(amount_idr):,}".replace(",", ".")
-    return f"{sign}Rp {digits}"
+    return f"{sign}Rp\u00a0{digits}"
 
 
 def format_quantity(quantity):

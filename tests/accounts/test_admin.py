@@ -148,6 +148,6 @@ def test_seed_demo_is_idempotent_and_complete(app, db):
         assert schedule is not None and schedule.allows(listing.price_idr), listing.title
         assert schedule.mode == "band" or listing.price_idr == schedule.reference_idr
     page = client.get("/sentra/slag-aluminium-jombang/harga-acuan").get_data(as_text=True)
-    assert "Rp 86.000" in page and "Harga semen naik" in page
+    assert "Rp\u00a086.000" in page and "Harga semen naik" in page
     login = client.post("/login", data={"email": "koordinator@jombang.example.com", "password": "demo-pasar-2026"})
     assert login.headers["Location"] == "/account"

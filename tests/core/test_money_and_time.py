@@ -19,7 +19,13 @@ from marketplace.core.timeutil import format_wib
 
 @pytest.mark.parametrize(
     ("amount", "shown"),
-    [(0, "Rp 0"), (999, "Rp 999"), (1000, "Rp 1.000"), (1250000, "Rp 1.250.000"), (-45000, "-Rp 45.000")],
+    [
+        (0, "Rp\u00a00"),
+        (999, "Rp\u00a0999"),
+        (1000, "Rp\u00a01.000"),
+        (1250000, "Rp\u00a01.250.000"),
+        (-45000, "-Rp\u00a045.000"),
+    ],
 )
 def test_rupiah_is_shown_with_dots_between_thousands(amount, shown):
     assert format_idr(amount) == shown
@@ -28,7 +34,7 @@ def test_rupiah_is_shown_with_dots_between_thousands(amount, shown):
 @given(st.integers(min_value=-(10**15), max_value=10**15))
 def test_rupiah_formatting_keeps_every_digit(amount):
     shown = format_idr(amount)
-    assert int(shown.replace("Rp ", "").replace(".", "")) == amount
+    assert int(shown.replace("Rp\u00a0", "").replace(".", "")) == amount
 
 
 @pytest.mark.parametrize("not_whole_rupiah", [1.5, "1000", True])
@@ -115,3 +121,9 @@ def test_line_total_is_the_exact_product_rounded_half_up(price, quantity):
     total = line_total_idr(price, quantity)
     assert abs(Decimal(total) - exact) <= Decimal("0.5")
     assert total == int(exact.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+@pytest.mark.parametrize("amount", [0, 82_000, 1_250_000_000, -45_000])
+def test_an_amount_never_wraps_between_rp_and_its_number(amount):
+    shown = format_idr(amount)
+    assert " " not in shown and "Rp\u00a0" in shown

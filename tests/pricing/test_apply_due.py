@@ -30,12 +30,14 @@ def test_apply_due_suspends_notifies_and_the_seller_brings_it_back(app, client, 
     assert "suspended for pricing 1" in result.output
     assert listing.status == "price_suspended"
     [mail] = outbox_to(catalog_world.ikm.email)
-    assert "Rp 90.000" in mail.body_text and "Rp 100.000" in mail.body_text
+    assert "Rp\u00a090.000" in mail.body_text and "Rp\u00a0100.000" in mail.body_text
     # Running it again changes nothing.
     assert "suspended for pricing 0" in app.test_cli_runner().invoke(args=["pricing", "apply-due"]).output
     login_as("seller")
     page = client.post(f"/seller/listings/{listing.id}/edit", data=form_from(listing, price_idr="80000"))
-    assert "Rp 90.000 sampai Rp 100.000" in page.get_data(as_text=True) and listing.status == "price_suspended"
+    assert (
+        "Rp\u00a090.000 sampai Rp\u00a0100.000" in page.get_data(as_text=True) and listing.status == "price_suspended"
+    )
     client.post(f"/seller/listings/{listing.id}/edit", data=form_from(listing, price_idr="95000"))
     assert listing.status == "active" and listing.price_idr == 95_000
     client.post("/logout")

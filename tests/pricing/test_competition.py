@@ -159,8 +159,8 @@ def test_the_page_shows_the_dispersion(client, db, market, login_as):
     db.session.commit()
     login_as("coordinator")
     shown = _testid(_page(client, w), "monitor-dispersion")
-    assert "Rp 50.000 – Rp 110.000" in shown
-    assert "Rp 80.000" in shown and "Rp 22.361" in shown and "28 %" in shown
+    assert "Rp\u00a050.000 – Rp\u00a0110.000" in shown
+    assert "Rp\u00a080.000" in shown and "Rp\u00a022.361" in shown and "28 %" in shown
 
 
 def test_listings_at_the_floor_are_counted(client, db, market, login_as):
@@ -338,12 +338,12 @@ def test_the_chosen_product_type_is_shown(client, db, market, login_as):
     login_as("coordinator")
     page = _page(client, w)
     assert f'<option value="{w.pt.id}" selected' in page
-    assert "Rp 50.000 – Rp 150.000" in _testid(page, "monitor-schedule")
+    assert "Rp\u00a050.000 – Rp\u00a0150.000" in _testid(page, "monitor-schedule")
     assert "UD Tetangga Dua" in page
     other = client.get(f"/coordinator/competition?product_type={w.product_type.id}").get_data(as_text=True)
     assert f'<option value="{w.product_type.id}" selected' in other
     # world.active_listing (Rp 85.000) is the only listing of that type on sale.
-    assert "Rp 85.000 – Rp 85.000" in _testid(other, "monitor-dispersion")
+    assert "Rp\u00a085.000 – Rp\u00a085.000" in _testid(other, "monitor-dispersion")
 
 
 def _grow(db, w, n):

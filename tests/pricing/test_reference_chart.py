@@ -62,7 +62,10 @@ def test_a_product_type_with_two_schedules_gets_a_chart_of_both(client, db, cata
     assert datasets["ceiling"][1] == [150_000, 100_000]
     assert w.product_type.name in canvas["aria-label"] and canvas["role"] == "img"
     # The text history stays, for screen readers and when scripts do not run.
-    assert "Rp 85.000 (Rp 50.000 – Rp 150.000)" in html and "Rp 90.000 (Rp 80.000 – Rp 100.000)" in html
+    assert (
+        "Rp\u00a085.000 (Rp\u00a050.000 – Rp\u00a0150.000)" in html
+        and "Rp\u00a090.000 (Rp\u00a080.000 – Rp\u00a0100.000)" in html
+    )
     assert "/static/vendor/chartjs/chart.umd.min.js" in page.scripts
     assert "/static/js/price-history.js" in page.scripts
     assert page.scripts.index("/static/vendor/chartjs/chart.umd.min.js") < page.scripts.index(

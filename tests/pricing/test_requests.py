@@ -34,7 +34,7 @@ def test_a_seller_asks_for_a_price_and_the_coordinators_hear_of_it(client, catal
     assert (change.status, change.price_idr, change.current_price_idr) == ("pending", 175_000, 85_000)
     assert change.schedule_id == w.band.id and change.requested_by_id == w.seller.id
     [mail] = outbox_to(w.coordinator.email)
-    assert "Rp 175.000" in mail.body_text and f"/coordinator/price-requests/{change.id}" in mail.body_text
+    assert "Rp\u00a0175.000" in mail.body_text and f"/coordinator/price-requests/{change.id}" in mail.body_text
     assert AuditEntry.query.filter_by(action="price_request.created", object_id=change.id).count() == 1
 
 
@@ -111,7 +111,7 @@ def test_approval_outside_the_band_is_an_exception_buyers_see(client, db, catalo
     assert listing.title in client.get("/products").get_data(as_text=True)
     assert services.unit_price_for(listing, 1) == 175_000
     [mail] = [m for m in outbox_to(w.ikm.email) if "disetujui" in m.subject]
-    assert "Rp 175.000" in mail.body_text
+    assert "Rp\u00a0175.000" in mail.body_text
     assert AuditEntry.query.filter_by(action="listing.price_approved", object_id=listing.id).count() == 1
     # The seller's form accepts the listing as it is, exception and all.
     login_as("seller")
@@ -209,7 +209,7 @@ def test_a_new_price_ends_the_exception(client, db, catalog_world, login_as):
     page = client.post(
         f"/seller/listings/{w.active_listing.id}/edit", data=form_from(w.active_listing, price_idr="170000")
     )
-    assert "Rp 50.000 sampai Rp 150.000" in page.get_data(as_text=True)
+    assert "Rp\u00a050.000 sampai Rp\u00a0150.000" in page.get_data(as_text=True)
     client.post(f"/seller/listings/{w.active_listing.id}/edit", data=form_from(w.active_listing, price_idr="140000"))
     assert w.active_listing.price_idr == 140_000 and w.active_listing.price_exception_schedule_id is None
 

@@ -122,7 +122,7 @@ def test_publishing_is_audited_and_history_is_public(client, db, catalog_world, 
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "price_schedule.published"))
     client.post("/logout")
     page = client.get(f"/sentra/{catalog_world.jombang.slug}/harga-acuan").get_data(as_text=True)
-    assert "Rp 87.000" in page and "Rp 85.000" in page and "Kenaikan upah minimum" in page
+    assert "Rp\u00a087.000" in page and "Rp\u00a085.000" in page and "Kenaikan upah minimum" in page
 
 
 def test_another_sentras_coordinator_prices_only_their_own_sentra(client, db, catalog_world, login_as):
