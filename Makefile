@@ -1,11 +1,12 @@
-# Two commands on a fresh clone: `make run` and `make test`. Only python3 is needed.
+# Two commands on a fresh clone: `make run` and `make test`. Only python3 is needed (`make test` also
+# needs Debian's chromium, and installs it with apt-get when it may: see `browser`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test format translations messages install install-dev clean
+.PHONY: run test browser format translations messages install install-dev clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +27,21 @@ install-dev: $(VENV)/.installed-dev translations
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations >/dev/null
 
+# `flask run` serves FLASK_RUN_PORT, and the development config builds mailed links on it unless
+# BASE_URL is set (marketplace/config.py), so `PORT=8000 make run` mails links to port 8000.
+run: export FLASK_RUN_PORT = $(PORT)
 run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install-dev
+# The browser journeys drive Debian's chromium at /usr/bin/chromium: install it (apt-get, as root)
+# when missing, or stop before any test with one line saying what to install.
+browser:
+	@bash scripts/ensure-browser.sh
+
+test: browser install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

@@ -15,6 +15,19 @@ def _bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def base_url_from_environment():
+    """BASE_URL when set; otherwise the address `flask run` serves on this machine.
+
+    `flask run` takes its port from FLASK_RUN_PORT (`make run` sets it from PORT), so `PORT=8000 make run`
+    mails links to port 8000. Production refuses to start without BASE_URL (marketplace/__init__.py).
+    """
+    explicit = os.environ.get("BASE_URL")
+    if explicit:  # the same test as the production check
+        return explicit
+    port = os.environ.get("FLASK_RUN_PORT", "").strip() or "5000"
+    return f"http://127.0.0.1:{port}"
+
+
 def normalise_database_url(url):
     """Point plain postgres:// URLs at the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -78,7 +91,7 @@ class Config:
     MAIL_ECHO_AFTER_COMMIT = _bool("MAIL_ECHO_AFTER_COMMIT", True)
 
     # Links in mail are built on this, never on the request's Host header.
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    BASE_URL = base_url_from_environment()
     # Host names this app answers to (comma-separated); others get 400. Unset: any (development).
     TRUSTED_HOSTS = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()] or None
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none).

@@ -45,3 +45,13 @@ def test_the_known_app_env_names_pick_their_configuration(monkeypatch, name, exp
 def test_without_app_env_development_is_chosen(monkeypatch):
     monkeypatch.delenv("APP_ENV", raising=False)
     assert config_from_environment() is Config
+
+
+def test_production_still_refuses_to_start_without_base_url_when_a_port_is_served(monkeypatch, database_url):
+    # The development fallback (the port `flask run` serves) never stands in for BASE_URL in production.
+    monkeypatch.setenv("FLASK_RUN_PORT", "5101")
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setattr(ProductionConfig, "SQLALCHEMY_DATABASE_URI", database_url)
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        create_app(ProductionConfig)
