@@ -5,6 +5,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -50,8 +52,6 @@ def test_the_development_config_reads_the_port_at_import():
 
 
 def _make_dry_run(target, **variables):
-    if shutil.which("make") is None:
-        pytest.skip("make is not installed")
     args = ["make", "--no-print-directory", "-n", "-B", target, *(f"{k}={v}" for k, v in variables.items())]
     return subprocess.run(args, cwd=BASE_DIR, capture_output=True, text=True, check=True).stdout  # noqa: S603
 
@@ -72,10 +72,12 @@ def test_make_test_gets_the_browser_before_anything_else():
 # The browser for `make test`.
 
 
-def _ensure_browser(tmp_path, chromium, path):
+def _ensure_browser(tmp_path, chromium, path, as_user=None):
     bash = shutil.which("bash")
     env = {"PATH": str(path), "ENSURE_BROWSER_CHROMIUM": str(chromium), "HOME": str(tmp_path)}
-    return subprocess.run([bash, str(ENSURE_BROWSER)], env=env, capture_output=True, text=True)  # noqa: S603
+    # setpriv (util-linux) drops root for one command, so the non-root branch is tested as root too.
+    runner = [shutil.which("setpriv"), f"--reuid={as_user}", f"--regid={as_user}", "--clear-groups"] if as_user else []
+    return subprocess.run([*runner, bash, str(ENSURE_BROWSER)], env=env, capture_output=True, text=True)  # noqa: S603
 
 
 def test_the_script_looks_where_the_journeys_launch_chromium():
@@ -107,14 +109,19 @@ def test_without_chromium_or_apt_get_it_stops_with_one_line_saying_what_to_insta
     assert "chromium fonts-dejavu-core" in lines[0]
 
 
-def test_as_another_user_with_apt_get_it_says_to_use_sudo(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("needs a user other than root")
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    apt_get = fake_bin / "apt-get"
-    apt_get.write_text("#!/bin/sh\nexit 99\n")
-    apt_get.chmod(0o755)
-    result = _ensure_browser(tmp_path, tmp_path / "no-chromium", fake_bin)
+def test_as_another_user_with_apt_get_it_says_to_use_sudo():
+    # A world-readable folder: as root, the script runs as user nobody (65534), who must reach the fake apt-get.
+    folder = Path(tempfile.mkdtemp())
+    try:
+        folder.chmod(0o755)
+        fake_bin = folder / "bin"
+        fake_bin.mkdir()
+        fake_bin.chmod(0o755)
+        apt_get = fake_bin / "apt-get"
+        apt_get.write_text("#!/bin/sh\nexit 99\n")
+        apt_get.chmod(0o755)
+        result = _ensure_browser(folder, folder / "no-chromium", fake_bin, as_user=65534 if os.geteuid() == 0 else None)
+    finally:
+        shutil.rmtree(folder)
     assert result.returncode == 1
     assert result.stderr == "make test needs Debian's chromium: sudo apt-get install chromium fonts-dejavu-core\n"
