@@ -3,27 +3,13 @@
 import logging
 import os
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from marketplace.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, MIN_PRODUCTION_SECRET_BYTES, config_from_environment
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
-
-
-def select_locale():
-    from flask import current_app
-
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # mail and commands choose their language with force_locale
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 @event.listens_for(Engine, "connect")
@@ -99,10 +85,15 @@ def _check_production_settings(app):
 
 
 def _init_extensions(app):
+    from marketplace.core.language import apply_language_parameter, select_locale, vary_on_language
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    # Before the access policy (registered with the blueprints): ?lang= works on a page that asks to sign in too.
+    app.before_request(apply_language_parameter)
+    app.after_request(vary_on_language)
     limiter.init_app(app)
 
     login_manager.init_app(app)
@@ -152,6 +143,7 @@ def _register_template_helpers(app):
 
     from marketplace.core.flashing import init_flashing
     from marketplace.core.money import format_idr, format_quantity, plain_quantity
+    from marketplace.core.notes import note_text
     from marketplace.core.timeutil import format_day, format_wib
 
     app.jinja_env.filters["idr"] = format_idr
@@ -159,12 +151,14 @@ def _register_template_helpers(app):
     app.jinja_env.filters["qty"] = format_quantity
     app.jinja_env.filters["plain_qty"] = plain_quantity
     app.jinja_env.filters["date_id"] = format_day
+    app.jinja_env.filters["note"] = note_text
     init_flashing(app)
 
     from types import SimpleNamespace
 
     from marketplace.accounts.models import ORGANIZATION_STATES
     from marketplace.catalog.models import LISTING_STATES
+    from marketplace.core.language import language_alternates
     from marketplace.core.roles import Role
     from marketplace.pricing.models import PRICE_REQUEST_STATES
 
@@ -174,6 +168,7 @@ def _register_template_helpers(app):
     )
     app.jinja_env.globals["available_actions"] = lambda machine, obj: machine.available_actions(obj, current_user)
     app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["language_alternates"] = language_alternates
 
     @app.context_processor
     def inject_globals():

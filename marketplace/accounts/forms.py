@@ -25,6 +25,7 @@ from marketplace.core.forms import (
     digits_of,
     lower_strip,
     reason_required_if,
+    row_select,
     slug_field,
     text_field,
     validate_phone,
@@ -144,7 +145,7 @@ class SellerRegistrationForm(_NewAccountFields, _OrganizationFields):
         default="no",
         validators=[InputRequired(message=REQUIRED)],
     )
-    sentra_id = SelectField(_l("Sentra"), coerce=int, validators=[InputRequired(message=REQUIRED)])
+    sentra_id = row_select(_l("Sentra"), _l("Choose a sentra from the list."))
     workers = IntegerField(
         _l("Number of workers"),
         validators=[

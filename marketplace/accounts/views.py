@@ -26,6 +26,7 @@ from marketplace.core.access import ANONYMOUS, AUTHENTICATED, PUBLIC, allow, obj
 from marketplace.core.errors import DomainError
 from marketplace.core.flashing import flash
 from marketplace.core.forms import choices, show_error, values_of
+from marketplace.core.language import choose_for_session
 from marketplace.core.roles import Role
 from marketplace.core.security import safe_next_url
 from marketplace.extensions import db, limiter
@@ -39,7 +40,7 @@ def _limit(config_key, per_user=False):
 
 def _sentra_choices():
     sentras = db.session.scalars(select(Sentra).order_by(Sentra.name)).all()
-    return choices([(0, _l("Choose a sentra"))] + [(s.id, f"{s.name} ({s.regency})") for s in sentras])
+    return choices([("", _l("Choose a sentra"))] + [(s.id, f"{s.name} ({s.regency})") for s in sentras])
 
 
 @bp.get("/register")
@@ -241,6 +242,7 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         services.update_profile(current_user, form.full_name.data, form.phone.data, form.locale.data)
+        choose_for_session(form.locale.data)  # this session's choice would otherwise outrank the new one
         flash(_l("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"))
     return render_template(

@@ -23,12 +23,13 @@ CATEGORIES = [
     ("lainnya", "Lainnya", "Other", 7),
 ]
 
-# slug, category, name, unit, spec, SNI, slag kg per unit, photo colour
+# slug, category, name, English name, unit, spec, SNI, slag kg per unit, photo colour
 PRODUCT_TYPES = [
     (
         "paving-k300-6cm",
         "paving-block",
         "Paving block K-300, 6 cm",
+        "Paving block K-300, 6 cm thick",
         "m2",
         "Tebal 6 cm, kuat tekan minimum 300 kg/cm² (mutu B), campuran slag aluminium.",
         "SNI 03-0691-1996",
@@ -39,6 +40,7 @@ PRODUCT_TYPES = [
         "paving-k225-8cm",
         "paving-block",
         "Paving block K-225, 8 cm",
+        "Paving block K-225, 8 cm thick",
         "m2",
         "Tebal 8 cm, kuat tekan minimum 225 kg/cm² (mutu C).",
         "SNI 03-0691-1996",
@@ -49,6 +51,7 @@ PRODUCT_TYPES = [
         "bata-ringan-60x20x10",
         "bata-ringan",
         "Bata ringan 60×20×10 cm",
+        "Lightweight brick (AAC) 60×20×10 cm",
         "m3",
         "Bata ringan (hebel) 60×20×10 cm, berat jenis ±600 kg/m³.",
         None,
@@ -59,6 +62,7 @@ PRODUCT_TYPES = [
         "batako-press",
         "batako",
         "Batako press 40×20×10 cm",
+        "Pressed concrete block 40×20×10 cm",
         "pcs",
         "Batako press mesin, 40×20×10 cm.",
         "SNI 03-0349-1989",
@@ -68,6 +72,7 @@ PRODUCT_TYPES = [
     (
         "aluminium-ingot-adc12",
         "aluminium-ingot",
+        "Aluminium ingot ADC12",
         "Aluminium ingot ADC12",
         "kg",
         "Ingot aluminium paduan ADC12 hasil peleburan ulang dross dan slag.",
@@ -79,6 +84,7 @@ PRODUCT_TYPES = [
         "slag-flux",
         "slag-flux-powder",
         "Slag flux",
+        "Aluminium slag flux",
         "ton",
         "Flux dari slag aluminium untuk industri pengecoran.",
         None,
@@ -282,19 +288,23 @@ def seed_catalog(users_by_email):
     db.session.flush()
 
     types = {}
-    for slug, cat, name, unit, spec, sni, slag, colour in PRODUCT_TYPES:
+    for slug, cat, name, name_en, unit, spec, sni, slag, colour in PRODUCT_TYPES:
         product_type = db.session.scalar(select(ProductType).where(ProductType.slug == slug))
         if product_type is None:
             product_type = ProductType(
                 slug=slug,
                 category=categories[cat],
                 name=name,
+                name_en=name_en,
                 unit=unit,
                 spec=spec,
                 sni_standard=sni,
                 slag_kg_per_unit=Decimal(slag),
             )
             db.session.add(product_type)
+        elif product_type.name_en is None:  # a demo made before product types had English names
+            product_type.name_en = name_en
+            search.reindex("product_type", product_type.id)
         types[slug] = (product_type, colour)
     db.session.flush()
 

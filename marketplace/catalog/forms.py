@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from marketplace.catalog.models import Unit
-from marketplace.core.forms import BaseForm, bounded, choices, reason_required_if, slug_field, text_field
+from marketplace.core.forms import BaseForm, bounded, choices, reason_required_if, row_select, slug_field, text_field
 from marketplace.core.money import plain_quantity
 from marketplace.core.submissions import OnceFormMixin
 
@@ -65,7 +65,7 @@ def _at_most_three_decimals(form, field):
 
 
 class ListingForm(BaseForm):
-    product_type_id = SelectField(_l("Product type"), coerce=int, validators=[InputRequired(message=REQUIRED)])
+    product_type_id = row_select(_l("Product type"), _l("Choose a product type from the list."))
     title = StringField(
         _l("Title"),
         validators=[
@@ -196,9 +196,16 @@ class CategoryForm(BaseForm):
 
 
 class ProductTypeForm(BaseForm):
-    name = text_field(_l("Name"), 160, min_length=3)
+    name = text_field(_l("Name (Indonesian)"), 160, min_length=3)
+    name_en = text_field(
+        _l("Name (English)"),
+        160,
+        required=False,
+        min_length=3,
+        description=_l("Shown on English pages; leave it empty to show the Indonesian name there too."),
+    )
     slug = slug_field(120)
-    category_id = SelectField(_l("Category"), coerce=int, validators=[InputRequired(message=REQUIRED)])
+    category_id = row_select(_l("Category"), _l("Choose a category from the list."))
     unit = SelectField(
         _l("Unit"),
         choices=choices([(u, Unit.LABELS[u]) for u in Unit.ALL]),

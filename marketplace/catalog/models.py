@@ -43,6 +43,7 @@ class ProductType(db.Model):
     category_id = db.Column(db.Integer, db.ForeignKey("category.id", ondelete="RESTRICT"), nullable=False, index=True)
     slug = db.Column(db.String(120), nullable=False, unique=True)
     name = db.Column(db.String(160), nullable=False)
+    name_en = db.Column(db.String(160))  # empty: English pages show the Indonesian name
     unit = db.Column(db.String(4), nullable=False)
     spec = db.Column(db.Text, nullable=False, default="")
     sni_standard = db.Column(db.String(60))
@@ -61,6 +62,9 @@ class ProductType(db.Model):
     @property
     def unit_label(self):
         return Unit.LABELS[self.unit]
+
+    def display_name(self, locale):
+        return self.name_en if locale == "en" and self.name_en else self.name
 
 
 class ListingStatus:

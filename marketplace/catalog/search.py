@@ -17,8 +17,10 @@ MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+# The product type's and its category's names in both languages (a product type's English name may be empty).
 _SQLITE_DOCUMENT = """
-    SELECT l.id, l.title, l.description, pt.name || ' ' || c.name || ' ' || c.name_en, o.name
+    SELECT l.id, l.title, l.description,
+        pt.name || ' ' || COALESCE(pt.name_en, '') || ' ' || c.name || ' ' || c.name_en, o.name
     FROM listing l
     JOIN product_type pt ON pt.id = l.product_type_id
     JOIN category c ON c.id = pt.category_id
@@ -28,7 +30,9 @@ _SQLITE_DOCUMENT = """
 _PG_DOCUMENT = """
     SELECT l.id,
         setweight(to_tsvector('simple', l.title), 'A')
-        || setweight(to_tsvector('simple', pt.name || ' ' || c.name || ' ' || c.name_en), 'B')
+        || setweight(
+            to_tsvector('simple', pt.name || ' ' || COALESCE(pt.name_en, '') || ' ' || c.name || ' ' || c.name_en), 'B'
+        )
         || setweight(to_tsvector('simple', o.name), 'C')
         || setweight(to_tsvector('simple', l.description), 'D')
     FROM listing l

@@ -25,6 +25,7 @@ from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, SlugTaken
 from marketplace.core.images import ImageRejected, process_upload
 from marketplace.core.money import format_idr, plain_quantity
+from marketplace.core.notes import register_notes, system_note
 from marketplace.core.outbox import external_url
 from marketplace.core.reasons import require_reason
 from marketplace.core.roles import Role
@@ -34,6 +35,15 @@ from marketplace.core.transaction import operation
 from marketplace.extensions import db
 
 MAX_PHOTOS = 8
+# What the catalog writes on a listing's history when it moves it itself: stored as keys, shown in the reader's
+# language (core/notes.py).
+LISTING_NOTES = {
+    "listing.photo_removed": _l("photo removed"),
+    "listing.photos_added": _l("photos added"),
+    "listing.content_changed": _l("content changed"),
+    "listing.price_inside_band": _l("price set inside the band"),
+}
+register_notes(LISTING_NOTES)
 # Changing these sends an active or paused listing back to the coordinator's queue.
 REVIEWED_FIELDS = ("product_type_id", "title", "description", "certification_note")
 # Stock is not among them: it moves only through catalog/stock.py (see _save_stock).
@@ -90,6 +100,7 @@ class ProductTypeDetails:
     category_id: int
     unit: str
     slag_kg_per_unit: Decimal
+    name_en: str | None = None  # empty: English pages show `name`
     spec: str | None = None
     sni_standard: str | None = None
     remove_photo: bool = False
@@ -198,7 +209,7 @@ def remove_photo(actor, listing, photo):
     if was_cover and listing.photos:
         listing.photos[0].is_cover = True
     record_audit(actor, "listing.photo_removed", listing, before={"photo_id": photo.id})
-    _back_to_review_if_live(actor, listing, note="photo removed")
+    _back_to_review_if_live(actor, listing, note=system_note("listing.photo_removed"))
     delete_after_commit(photo.display_key)
     delete_after_commit(photo.thumb_key)
 
@@ -207,7 +218,7 @@ def add_photos(actor, listing, uploads):
     added = _store_photos(listing, uploads)
     if added:
         record_audit(actor, "listing.photos_added", listing, after={"count": len(added)})
-        _back_to_review_if_live(actor, listing, note="photos added")
+        _back_to_review_if_live(actor, listing, note=system_note("listing.photos_added"))
     return added
 
 
@@ -355,11 +366,11 @@ def update_listing(seller, listing, data: ListingDetails, uploads=None, submit=F
     if added:
         record_audit(seller, "listing.photos_added", listing, after={"count": len(added)})
     if (changed & set(REVIEWED_FIELDS)) or added:
-        _back_to_review_if_live(seller, listing, note="content changed")
+        _back_to_review_if_live(seller, listing, note=system_note("listing.content_changed"))
     elif listing.status == ListingStatus.PRICE_SUSPENDED and "price_idr" in changed:
         # The price now fits the band (_price_rule refused it otherwise): the listing is back at once.
         require_price_in_force(listing)
-        LISTING_STATES.move(listing, ListingStatus.ACTIVE, seller, note="price set inside the band")
+        LISTING_STATES.move(listing, ListingStatus.ACTIVE, seller, note=system_note("listing.price_inside_band"))
     if submit and LISTING_STATES.action("submit").applies_to(listing.status):
         LISTING_STATES.move(listing, ListingStatus.PENDING_REVIEW, seller, action_name="submit")
         _tell_coordinators(listing)
@@ -593,11 +604,12 @@ def save_product_type(actor, product_type, data: ProductTypeDetails, photo_uploa
         if in_use:
             raise UnitInUse(_l("The unit cannot change while listings use this product type."))
     image = process_upload(photo_upload.stream) if photo_upload and photo_upload.filename else None
-    fields = ("name", "slug", "category_id", "unit", "spec", "sni_standard", "slag_kg_per_unit")
+    fields = ("name", "name_en", "slug", "category_id", "unit", "spec", "sni_standard", "slag_kg_per_unit")
     before = {f: _plain(getattr(product_type, f)) for f in fields} if product_type else None
     product_type = product_type or ProductType()
     for field in fields:
         setattr(product_type, field, getattr(data, field))
+    product_type.name_en = data.name_en or None
     product_type.spec = data.spec or ""
     product_type.sni_standard = data.sni_standard or None
     if image is not None or data.remove_photo:

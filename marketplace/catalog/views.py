@@ -70,11 +70,38 @@ def _browse_form():
     return form, {s.slug: s for s in sentras}
 
 
+def _canonical_browse_url(category_slug, product_type_slug):
+    """The filter form's category and product-type selects send `?category=` and `?product_type=`: their page is
+    the path /products/<category>/<product type>, with the other filters kept. None when there is nothing to move.
+
+    An unknown slug, or a product type of another category, is dropped rather than refused."""
+    if "category" not in request.args and "product_type" not in request.args:
+        return None
+    chosen = (request.args.get("category") or "").strip()[:80]
+    category = db.session.scalar(select(Category).where(Category.slug == chosen)) if chosen else None
+    product_type = None
+    chosen_type = (request.args.get("product_type") or "").strip()[:120]
+    if category is not None and chosen_type:
+        product_type = db.session.scalar(
+            select(ProductType).where(ProductType.slug == chosen_type, ProductType.category_id == category.id)
+        )
+    args = {name: request.args[name] for name in BROWSE_ARGS if request.args.get(name)}
+    return url_for(
+        "catalog.browse",
+        category_slug=category.slug if category else None,
+        product_type_slug=product_type.slug if product_type else None,
+        **args,
+    )
+
+
 @bp.get("/products")
 @bp.get("/products/<category_slug>")
 @bp.get("/products/<category_slug>/<product_type_slug>")
 @allow(PUBLIC)
 def browse(category_slug=None, product_type_slug=None):
+    moved = _canonical_browse_url(category_slug, product_type_slug)
+    if moved is not None:
+        return redirect(moved)
     category = product_type = None
     if category_slug is not None:
         category = db.session.scalar(select(Category).where(Category.slug == category_slug)) or abort(404)
@@ -224,7 +251,10 @@ def _product_type_choices():
         .options(joinedload(ProductType.category))
         .order_by(ProductType.category_id, ProductType.name)
     ).all()
-    return choices([(0, _l("Choose a product type"))] + [(t.id, f"{t.name} ({t.unit_label})") for t in types])
+    locale = str(get_locale())
+    return choices(
+        [("", _l("Choose a product type"))] + [(t.id, f"{t.display_name(locale)} ({t.unit_label})") for t in types]
+    )
 
 
 @bp.get("/seller/listings")
@@ -499,7 +529,7 @@ def product_types():
 
 def _category_choices():
     return choices(
-        [(0, _l("Choose a category"))]
+        [("", _l("Choose a category"))]
         + [
             (c.id, c.display_name(str(get_locale())))
             for c in db.session.scalars(select(Category).order_by(Category.position))

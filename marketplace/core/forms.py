@@ -7,10 +7,12 @@ from flask import has_request_context, request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from werkzeug.datastructures import ImmutableMultiDict
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import HiddenInput
 
 from marketplace.core.flashing import flash
 from marketplace.core.reasons import REASON_TOO_SHORT, long_enough
@@ -143,10 +145,37 @@ class BaseForm(FlaskForm):
             kwargs.pop("obj", None)
         super().__init__(*args, **kwargs)
 
+    def hidden_tag(self, *fields):
+        """The hidden fields, without ids: a page may hold several forms (and the menu's), and an id is unique
+        in a page. Nothing points at a hidden input, so it needs none."""
+        chosen = (getattr(self, f, None) if isinstance(f, str) else f for f in (fields or self))
+        return Markup("\n").join(f(id=False) for f in chosen if f is not None and isinstance(f.widget, HiddenInput))
+
 
 def choices(pairs):
     """(value, label) pairs as WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def id_or_none(value):
+    """Coerce for a required select of rows by id whose first option, "Choose…", has the value "": the browser's
+    `required` check then works, and "" is nothing chosen (None), which the field's InputRequired refuses with its
+    own message. Junk raises ValueError, which the field turns into its invalid_value_message."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def row_select(label, not_listed):
+    """A required select of rows by id (choices set by the view, the first being ("", "Choose…")): nothing chosen
+    says "This field is required.", junk or an id not offered says `not_listed`, beside the field."""
+    return SelectField(
+        label,
+        coerce=id_or_none,
+        validators=[InputRequired(message=_l("This field is required."))],
+        invalid_value_message=not_listed,
+        invalid_choice_message=not_listed,
+    )
 
 
 def text_field(label, max_length, required=True, min_length=None, description=None):

@@ -1,11 +1,12 @@
 """Routes that belong to no domain: health check and the language switch."""
 
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from marketplace.core import bp
 from marketplace.core.access import PUBLIC, allow
+from marketplace.core.language import choose_for_session
 from marketplace.core.security import safe_next_url
 from marketplace.core.transaction import discard, transaction
 from marketplace.extensions import db
@@ -29,10 +30,8 @@ def healthz():
 @allow(PUBLIC)
 def set_language():
     language = request.form.get("language", "")
-    if language in current_app.config["LANGUAGES"]:
-        session["lang"] = language
-        session.permanent = True
-        if current_user.is_authenticated and current_user.locale != language:
-            with transaction():
-                current_user.locale = language
+    # A POST may write: the choice is this session's and, for a signed-in user, the account's too.
+    if choose_for_session(language) and current_user.is_authenticated and current_user.locale != language:
+        with transaction():
+            current_user.locale = language
     return redirect(safe_next_url(request.form.get("next"), url_for("catalog.home")))

@@ -20,7 +20,8 @@ from marketplace.catalog.models import LISTING_STATES, Listing, ListingStatus
 from marketplace.catalog.services import is_own_listing, require_seller_may_sell
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
-from marketplace.core.money import format_idr, round_idr
+from marketplace.core.money import round_idr
+from marketplace.core.notes import register_notes, system_note
 from marketplace.core.outbox import external_url
 from marketplace.core.reasons import long_enough, require_reason
 from marketplace.core.roles import Role
@@ -39,6 +40,14 @@ from marketplace.pricing.models import (
     Sanction,
     SanctionKind,
 )
+
+# What pricing writes on a listing's history when it moves it: stored as keys (with the band's numbers), shown in the
+# reader's language (core/notes.py).
+PRICE_NOTES = {
+    "pricing.price_outside_band": _l("price outside the band %(floor_idr)s – %(ceiling_idr)s"),
+    "pricing.price_approved": _l("price approved by the coordinator"),
+}
+register_notes(PRICE_NOTES)
 
 
 class InvalidSchedule(DomainError):
@@ -295,8 +304,8 @@ def apply_due(moment=None):
             continue
         if listing.status != ListingStatus.ACTIVE:
             continue  # a paused listing meets the band when it is resumed
-        band = f"{format_idr(schedule.floor_idr)} – {format_idr(schedule.ceiling_idr)}"
-        LISTING_STATES.move(listing, ListingStatus.PRICE_SUSPENDED, None, note=f"price outside the band {band}")
+        note = system_note("pricing.price_outside_band", floor_idr=schedule.floor_idr, ceiling_idr=schedule.ceiling_idr)
+        LISTING_STATES.move(listing, ListingStatus.PRICE_SUSPENDED, None, note=note)
         suspended += 1
         mail_organization(
             listing.organization,
@@ -461,7 +470,7 @@ def decide_price_request(coordinator, change, decision, note=None):
             note=note,
         )
         if listing.status == ListingStatus.PRICE_SUSPENDED:
-            LISTING_STATES.move(listing, ListingStatus.ACTIVE, coordinator, note="price approved by the coordinator")
+            LISTING_STATES.move(listing, ListingStatus.ACTIVE, coordinator, note=system_note("pricing.price_approved"))
     mail_organization(
         change.organization,
         _l("Your price request was approved: %(title)s", title=listing.title)

@@ -4,7 +4,7 @@ IKMs ask for prices; everyone reads the sentra's reference prices."""
 from datetime import timedelta
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -87,7 +87,8 @@ def new_schedule(product_type_id):
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(_l("The new prices for %(name)s are published.", name=product_type.name), "success")
+            name = product_type.display_name(str(get_locale()))
+            flash(_l("The new prices for %(name)s are published.", name=name), "success")
             return redirect(url_for("pricing.coordinator_prices"))
     return render_template("pricing/schedule_form.html", form=form, product_type=product_type, current=current)
 
@@ -272,7 +273,7 @@ def sanctions(organization_id):
     form = SanctionForm()
     product_types = _product_types()
     form.product_type_id.choices = choices(
-        [("", _l("None in particular"))] + [(str(pt.id), pt.name) for pt in product_types]
+        [("", _l("None in particular"))] + [(str(pt.id), pt.display_name(str(get_locale()))) for pt in product_types]
     )
     if not form.is_submitted() and request.args.get("product_type", type=int):
         form.product_type_id.data = str(request.args.get("product_type", type=int))

@@ -60,10 +60,19 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function drawAll() {
     if (!window.Chart) {
       return;
     }
     document.querySelectorAll("canvas[data-price-history]").forEach(draw);
-  });
+  }
+
+  // Loaded with `defer` after Chart.js (also deferred): both run in order once the page is parsed, so the
+  // canvases and window.Chart are there and it draws at once; loaded while the page is still being parsed, it
+  // waits for the end of parsing.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", drawAll);
+  } else {
+    drawAll();
+  }
 })();

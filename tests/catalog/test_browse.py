@@ -257,3 +257,20 @@ def test_listing_page_costs_the_same_queries_whatever_its_photos(client, db, sho
     with QueryCounter() as full:
         client.get(f"/listings/{listing.id}")
     assert full.count == bare.count
+
+
+def test_counts_of_one_read_singular_in_english(client, db, shop, world):
+    kilat = factories.make_listing(
+        world.ikm, shop["hebel"].product_type, title="Bata kilat", price_idr=650_000, lead_time_days=1
+    )
+    db.session.commit()
+    client.get("/?lang=en")
+    home = client.get("/").get_data(as_text=True)
+    assert ">1 approved IKM<" in home and "1 approved IKMs" not in home
+    assert ">1 product<" in client.get("/sentra/ceper").get_data(as_text=True)
+    found = client.get("/products?q=cetak").get_data(as_text=True)
+    assert ">1 product found<" in found and "1 products" not in found
+    card = client.get("/products?q=kilat").get_data(as_text=True)
+    assert " · 1 day<" in card and "1 days" not in card
+    assert " · 3 days<" in client.get("/products?q=hemat").get_data(as_text=True)
+    assert ">1 day<" in client.get(f"/listings/{kilat.id}").get_data(as_text=True)

@@ -272,3 +272,11 @@ def test_a_listing_changed_meanwhile_gives_a_clear_409(client, catalog_world, lo
     response = client.post(f"/seller/listings/{catalog_world.active_listing.id}/action", data={"action": "pause"})
     assert response.status_code == 409
     assert "Tidak ada yang disimpan" in response.get_data(as_text=True)
+
+
+def test_the_sellers_list_counts_one_photo_in_the_singular(client, catalog_world, login_as):
+    login_as("seller")
+    client.get("/seller/listings?lang=en")
+    page = client.get("/seller/listings").get_data(as_text=True)
+    assert " · 1 photo</p>" in page  # the draft's one photo
+    assert " · 0 photos</p>" in page

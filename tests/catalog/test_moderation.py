@@ -1,11 +1,14 @@
 """Coordinators review the listings of their own sentra's IKMs."""
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from marketplace.catalog.models import ListingEvent
+from marketplace.catalog.services import LISTING_NOTES
 from marketplace.core.models import AuditEntry
 from tests.accounts.helpers import outbox_to
+from tests.catalog.test_listings import form_from
 from tests.helpers import table_counts
 
 
@@ -116,3 +119,26 @@ def test_an_archive_racing_an_approval_wins(client, db, catalog_world):
     with pytest.raises(InvalidTransition):
         moderate_listing(catalog_world.coordinator, listing, "approve")
     assert db.session.get(type(listing), listing.id).status == "archived"
+
+
+def test_the_history_shows_system_notes_in_the_readers_language_and_old_ones_as_written(
+    client, db, catalog_world, login_as
+):
+    listing = catalog_world.active_listing
+    login_as("seller")
+    client.post(f"/seller/listings/{listing.id}/edit", data=form_from(listing, title="Judul yang baru sekali"))
+    assert listing.status == "pending_review"
+    event = db.session.scalars(select(ListingEvent).where(ListingEvent.listing_id == listing.id)).one()
+    assert event.note == "listing.content_changed"
+    # A row written before notes had keys keeps its English text.
+    db.session.add(ListingEvent(listing_id=listing.id, from_status="active", to_status="paused", note="photo removed"))
+    db.session.commit()
+    login_as("coordinator")
+    client.get("/?lang=en")
+    page = client.get(f"/coordinator/listings/{listing.id}").get_data(as_text=True)
+    assert "— content changed</li>" in page and "— photo removed</li>" in page
+    client.get("/?lang=id")
+    with force_locale("id"):
+        indonesian = str(LISTING_NOTES["listing.content_changed"])
+    page = client.get(f"/coordinator/listings/{listing.id}").get_data(as_text=True)
+    assert f"— {indonesian}</li>" in page and "listing.content_changed" not in page

@@ -185,3 +185,46 @@ def test_the_admin_sees_the_edit_links(client, catalog_world, login_as):
     assert f"/catalog/categories/{catalog_world.category.id}/edit" in page
     assert "/catalog/product-types/new" in page and "/catalog/categories/new" in page
     assert 'data-testid="read-only-note"' not in page
+
+
+def test_the_admin_gives_a_product_type_an_english_name(client, db, catalog_world, login_as):
+    login_as("admin")
+    assert 'name="name_en"' in client.get("/catalog/product-types/new").get_data(as_text=True)
+    data = pt_form(catalog_world.category, name_en="Paving block K-225, 8 cm thick")
+    assert client.post("/catalog/product-types/new", data=data).status_code == 302
+    product_type = db.session.scalar(select(ProductType).where(ProductType.slug == "paving-k225-8cm"))
+    assert product_type.name_en == "Paving block K-225, 8 cm thick"
+    assert product_type.display_name("en") == "Paving block K-225, 8 cm thick"
+    assert product_type.display_name("id") == "Paving block K-225 8 cm"
+
+
+def test_an_empty_english_name_shows_the_indonesian_one(client, db, catalog_world, login_as):
+    login_as("admin")
+    pt = catalog_world.product_type
+    pt.name_en = "Old English name"
+    db.session.commit()
+    data = pt_form(pt.category, slug=pt.slug, name="Konblok", name_en="  ")
+    assert client.post(f"/catalog/product-types/{pt.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert pt.name_en is None and pt.display_name("en") == "Konblok"
+
+
+def test_pages_show_the_product_type_name_in_the_readers_language(client, db, catalog_world):
+    pt, listing = catalog_world.product_type, catalog_world.active_listing
+    pt.name, pt.name_en = "Paving berlubang", "Hollow paver"
+    db.session.commit()
+    url = f"/products/{pt.category.slug}/{pt.slug}"
+    indonesian = client.get(url).get_data(as_text=True) + client.get(f"/listings/{listing.id}").get_data(as_text=True)
+    assert "Paving berlubang" in indonesian and "Hollow paver" not in indonesian
+    client.get("/?lang=en")
+    english = client.get(url).get_data(as_text=True) + client.get(f"/listings/{listing.id}").get_data(as_text=True)
+    assert "Hollow paver" in english and "Paving berlubang" not in english
+
+
+def test_search_finds_a_product_type_by_its_english_name(client, catalog_world, login_as):
+    login_as("admin")
+    pt = catalog_world.product_type
+    client.post(f"/catalog/product-types/{pt.id}/edit", data=pt_form(pt.category, slug=pt.slug, name_en="Hollow paver"))
+    client.post("/logout")
+    assert catalog_world.active_listing.title in client.get("/products?q=hollow").get_data(as_text=True)
+    assert catalog_world.active_listing.title in client.get("/products?q=paving+hollow").get_data(as_text=True)

@@ -1,9 +1,11 @@
 """The schema comes only from migrations: they run up and down, and agree with the models."""
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from marketplace.catalog.search import include_name
 from marketplace.extensions import db
@@ -30,3 +32,26 @@ def test_models_and_migrations_agree(migration_app):
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+def test_0008_gives_product_types_an_english_name_and_keeps_them_both_ways(migration_app):
+    with migration_app.app_context():
+        upgrade(revision="0007_stock_movements")
+        db.session.execute(
+            text(
+                "INSERT INTO product_type (category_id, slug, name, unit, spec, slag_kg_per_unit, created_at)"
+                " SELECT id, 'paving-k300', 'Paving K-300', 'm2', '', 22, :at FROM category ORDER BY position LIMIT 1"
+            ),
+            {"at": datetime(2026, 12, 1, tzinfo=UTC)},
+        )
+        db.session.commit()
+        upgrade(revision="0008_product_type_name_en")
+        assert "name_en" in {c["name"] for c in inspect(db.engine).get_columns("product_type")}
+        assert db.session.execute(text("SELECT name, name_en FROM product_type")).one() == ("Paving K-300", None)
+        db.session.execute(text("UPDATE product_type SET name_en = 'Paving block K-300'"))
+        db.session.commit()
+        downgrade(revision="0007_stock_movements")
+        assert "name_en" not in {c["name"] for c in inspect(db.engine).get_columns("product_type")}
+        assert db.session.execute(text("SELECT name FROM product_type")).scalar_one() == "Paving K-300"
+        db.session.remove()
+        db.engine.dispose()

@@ -60,7 +60,8 @@ def _wait_until_loaded(page, image):
 
 
 def _card_titles(page):
-    return page.get_by_test_id("results").get_by_test_id("listing-card").locator("h3")
+    # Right after the page's h1, each card's title is an h2.
+    return page.get_by_test_id("results").get_by_test_id("listing-card").get_by_role("heading", level=2)
 
 
 def test_seller_lists_with_photo_coordinator_approves_visitor_finds_it(page, new_page, tmp_path):
@@ -174,7 +175,7 @@ def test_seller_lists_with_photo_coordinator_approves_visitor_finds_it(page, new
     assert_fits_phone(visitor)
 
     _wait_until_loaded(visitor, card.get_by_role("img", name=TITLE))
-    card.locator("h3").get_by_role("link", name=TITLE).click()
+    card.get_by_role("heading", level=2).get_by_role("link", name=TITLE).click()
     expect(visitor).to_have_url(re.compile(rf"/listings/{listing_id}$"))
     expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(visitor.get_by_test_id("not-public")).to_have_count(0)

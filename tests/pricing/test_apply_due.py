@@ -2,6 +2,12 @@
 
 from datetime import timedelta
 
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from marketplace.catalog.models import ListingEvent
+from marketplace.catalog.services import LISTING_NOTES
+from marketplace.pricing.services import PRICE_NOTES
 from tests import factories
 from tests.accounts.helpers import outbox_to
 from tests.catalog.test_listings import form_from
@@ -64,3 +70,32 @@ def test_a_coming_schedule_changes_nothing_yet(app, db, catalog_world):
     db.session.commit()
     app.test_cli_runner().invoke(args=["pricing", "apply-due"])
     assert listing.status == "active"
+
+
+def test_the_history_stores_keys_and_shows_the_notes_in_the_readers_language(app, client, db, catalog_world, login_as):
+    listing = catalog_world.active_listing
+    _new_band(db, catalog_world, 90_000, 100_000)
+    app.test_cli_runner().invoke(args=["pricing", "apply-due"])
+    login_as("seller")
+    client.post(f"/seller/listings/{listing.id}/edit", data=form_from(listing, price_idr="95000"))
+    stored = db.session.scalars(
+        select(ListingEvent.note).where(ListingEvent.listing_id == listing.id).order_by(ListingEvent.id)
+    ).all()
+    assert stored == [
+        "pricing.price_outside_band?floor_idr=90000&ceiling_idr=100000",
+        "listing.price_inside_band",
+    ]
+    with force_locale("id"):
+        indonesian = [
+            str(PRICE_NOTES["pricing.price_outside_band"])
+            % {"floor_idr": "Rp\u00a090.000", "ceiling_idr": "Rp\u00a0100.000"},
+            str(LISTING_NOTES["listing.price_inside_band"]),
+        ]
+    login_as("coordinator")
+    page = client.get(f"/coordinator/listings/{listing.id}").get_data(as_text=True)
+    assert all(f"— {text}</li>" in page for text in indonesian)
+    assert "pricing.price_outside_band" not in page and "listing.price_inside_band" not in page
+    client.get(f"/coordinator/listings/{listing.id}?lang=en")
+    page = client.get(f"/coordinator/listings/{listing.id}").get_data(as_text=True)
+    assert "— price outside the band Rp\u00a090.000 – Rp\u00a0100.000</li>" in page
+    assert "— price set inside the band</li>" in page
