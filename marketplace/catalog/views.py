@@ -42,6 +42,8 @@ from marketplace.extensions import db, limiter
 
 PER_PAGE = 24
 BROWSE_ARGS = ("q", "sentra", "province", "price_min", "price_max", "in_stock", "sni", "max_lead", "sort")
+# The filters a phone folds behind one button (the search box, category and product type stay in sight).
+FOLDED_FILTERS = ("sentra", "province", "price_min", "price_max", "in_stock", "sni", "max_lead")
 
 
 @bp.get("/")
@@ -134,6 +136,7 @@ def browse(category_slug=None, product_type_slug=None):
     args = {name: request.args[name] for name in BROWSE_ARGS if request.args.get(name)}
     return render_template(
         "catalog/browse.html",
+        active_filters=sum(1 for name in FOLDED_FILTERS if request.args.get(name)),
         form=form,
         pagination=pagination,
         category=category,

@@ -59,6 +59,16 @@ def _wait_until_loaded(page, image):
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
 
 
+def _open_filters(page):
+    """On a phone the filters other than search, category and product type fold behind one button."""
+    page.wait_for_load_state("load")
+    toggle = page.get_by_test_id("filter-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(page.locator("#more-filters")).to_be_visible()
+    return page.get_by_test_id("filters")
+
+
 def _card_titles(page):
     # Right after the page's h1, each card's title is an h2.
     return page.get_by_test_id("results").get_by_test_id("listing-card").get_by_role("heading", level=2)
@@ -196,7 +206,7 @@ def test_seller_lists_with_photo_coordinator_approves_visitor_finds_it(page, new
     # The filters: sentra, in stock and lead time.
     visitor.goto("/products")
     expect(visitor.get_by_test_id("result-count")).to_have_text("3 produk ditemukan")
-    filters = visitor.get_by_test_id("filters")
+    filters = _open_filters(visitor)
     filters.locator("select[name=sentra]").select_option(label="Sentra Slag Aluminium Jombang")
     filters.get_by_label("Stok tersedia").check()
     filters.locator("input[name=max_lead]").fill("5")
@@ -204,8 +214,9 @@ def test_seller_lists_with_photo_coordinator_approves_visitor_finds_it(page, new
     expect(visitor).to_have_url(re.compile(r"^(?=.*[?&]sentra=jombang&)(?=.*[?&]in_stock=y)(?=.*[?&]max_lead=5&)"))
     expect(visitor.get_by_test_id("result-count")).to_have_text("1 produk ditemukan")
     expect(_card_titles(visitor)).to_have_text([TITLE])
-    # The filters keep what was chosen.
-    filters = visitor.get_by_test_id("filters")
+    # The filters keep what was chosen, and the folded ones are counted on their button.
+    expect(visitor.get_by_test_id("filter-count")).to_have_text("3")
+    filters = _open_filters(visitor)
     expect(filters.locator("select[name=sentra]")).to_have_value("jombang")
     expect(filters.get_by_label("Stok tersedia")).to_be_checked()
     expect(filters.locator("input[name=max_lead]")).to_have_value("5")
@@ -246,7 +257,7 @@ def test_search_and_filters_in_english(page):
     expect(page.get_by_test_id("results")).not_to_contain_text("Bata ringan putih")
     assert_fits_phone(page)
 
-    filters = page.get_by_test_id("filters")
+    filters = _open_filters(page)
     expect(filters.locator("input[name=q]")).to_have_value("blocks")
     filters.locator("select[name=sort]").select_option(label="Price: low to high")
     filters.get_by_role("button", name="Show").click()
@@ -257,7 +268,7 @@ def test_search_and_filters_in_english(page):
     expect(cards.nth(1)).to_contain_text("Rp 92.000")
     expect(page.get_by_test_id("filters").locator("select[name=sort]")).to_have_value("price_asc")
 
-    page.get_by_test_id("filters").locator("select[name=sort]").select_option(label="Price: high to low")
+    _open_filters(page).locator("select[name=sort]").select_option(label="Price: high to low")
     page.get_by_test_id("filters").get_by_role("button", name="Show").click()
     expect(page).to_have_url(re.compile(r"sort=price_desc"))
     expect(_card_titles(page)).to_have_text(["Paving segi enam abu", "Paving kotak merah"])
