@@ -229,6 +229,11 @@ class SellerOrganizationForm(_OrganizationFields):
             "Mail about decisions and orders goes here. A new address counts once it is confirmed from its mailbox."
         ),
     )
+    public_phone = TelField(
+        _l("Business phone / WhatsApp (optional)"),
+        validators=[Optional(), bounded(20), validate_phone],
+        description=_l("Shown on your profile and listings to signed-in buyers, with a WhatsApp link."),
+    )
     about = TextAreaField(
         _l("About your IKM"),
         validators=[Optional(), bounded(3000)],

@@ -61,6 +61,8 @@ class Organization(db.Model):
     about = db.Column(db.Text, nullable=False, default="", server_default="")
     contact_person = db.Column(db.String(120), nullable=False)
     phone = db.Column(db.String(20), nullable=False)
+    # The business phone / WhatsApp an IKM publishes to signed-in buyers (`phone` is for the platform only).
+    public_phone = db.Column(db.String(20))
     email = db.Column(db.String(254), nullable=False)
     # A new business email waits here until a link mailed to it is opened; mail keeps going to `email`.
     pending_email = db.Column(db.String(254))
@@ -86,6 +88,16 @@ class Organization(db.Model):
     @property
     def can_sell(self):
         return self.is_ikm and self.status == OrganizationStatus.APPROVED
+
+    @property
+    def whatsapp_url(self):
+        """wa.me wants the number in international form, digits only: a leading 0 is Indonesia's 62."""
+        digits = "".join(c for c in self.public_phone or "" if c.isascii() and c.isdigit())
+        if not digits:
+            return None
+        if digits.startswith("0"):
+            digits = "62" + digits[1:]
+        return f"https://wa.me/{digits}"
 
     def __repr__(self):
         return f"<Organization {self.kind} {self.name!r} {self.status}>"

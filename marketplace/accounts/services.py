@@ -98,7 +98,8 @@ class SellerRegistration(_OwnerAndAddress):
 
 @dataclass(frozen=True, kw_only=True)
 class OrganizationDetails:
-    """A company's details as its owner edits them; `nib`, `is_pkp`, `workers` and `about` are an IKM's only."""
+    """A company's details as its owner edits them; `nib`, `is_pkp`, `workers`, `public_phone` and `about` are an
+    IKM's only."""
 
     name: str
     npwp: str | None
@@ -111,6 +112,7 @@ class OrganizationDetails:
     nib: str | None = None
     is_pkp: bool = False
     workers: int | None = None
+    public_phone: str | None = None
     about: str | None = None
 
 
@@ -354,7 +356,14 @@ def update_organization(org, actor, data: OrganizationDetails):
         "phone": data.phone,
     }
     if org.is_ikm:
-        values |= {"nib": data.nib, "is_pkp": data.is_pkp, "workers": data.workers, "about": data.about or ""}
+        values |= {
+            "nib": data.nib,
+            "is_pkp": data.is_pkp,
+            "workers": data.workers,
+            # Not a legal detail: publishing or changing it keeps the IKM approved.
+            "public_phone": data.public_phone or None,
+            "about": data.about or "",
+        }
     fields = list(values)
     email_requested = request_business_email_change(org, actor, data.email)
     before = {f: getattr(org, f) for f in fields}

@@ -180,6 +180,10 @@ def dashboard():
         return redirect(url_for("coordination.dashboard"))
     if current_user.role == Role.ADMIN:
         return redirect(url_for("accounts.admin_sentras"))
+    if current_user.role == Role.SELLER and current_user.organization.can_sell:
+        # Their listings and what waits for them there, not the company's details. An IKM not (or no longer)
+        # approved lands on its company page, which says why.
+        return redirect(url_for("catalog.seller_listings"))
     return redirect(url_for("accounts.organization"))
 
 

@@ -34,6 +34,9 @@ class PriceRules(Protocol):
     def listing_form_context(self, organization, listing):
         """What the seller's listing form shows of pricing: the bands in force, a waiting price-change request."""
 
+    def waiting_request_count(self, organization_id):
+        """How many of the IKM's price-change requests wait for the coordinator."""
+
     def record_refused_price(self, user, schedule, price_idr, product_type_id, listing=None):
         """Count a price the band refused, in a transaction of its own (the competition monitor shows them)."""
 

@@ -117,14 +117,18 @@ def coordinator_of_listing(user, listing):
     return user.is_authenticated and user.role == Role.COORDINATOR and listing.organization.sentra_id == user.sentra_id
 
 
-def is_publicly_visible(listing):
-    """Active, of an approved IKM, and at a price the schedule in force allows."""
+# "Not given": look the schedule in force up (None is an answer of its own: no schedule, nothing sells).
+_IN_FORCE = object()
+
+
+def is_publicly_visible(listing, schedule=_IN_FORCE):
+    """Active, of an approved IKM, and at a price the schedule in force allows (pass `schedule` if already loaded)."""
     if listing.status not in ListingStatus.PUBLIC or listing.organization.status != OrganizationStatus.APPROVED:
         return False
     rules = price_rules()
-    return rules.price_allowed(
-        listing, rules.schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
-    )
+    if schedule is _IN_FORCE:
+        schedule = rules.schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
+    return rules.price_allowed(listing, schedule)
 
 
 def may_view_unpublished(user, listing):
@@ -134,9 +138,19 @@ def may_view_unpublished(user, listing):
     return is_own_listing(user, listing) or coordinator_of_listing(user, listing) or user.role == Role.ADMIN
 
 
-def may_view_listing(user, listing):
+def may_view_listing(user, listing, schedule=_IN_FORCE):
     """Everyone sees active listings of approved IKMs; the IKM, its coordinator and admins see the rest."""
-    return is_publicly_visible(listing) or may_view_unpublished(user, listing)
+    return is_publicly_visible(listing, schedule) or may_view_unpublished(user, listing)
+
+
+def may_see_public_phone(user, organization):
+    """An IKM's business phone is for signed-in buyers, the IKM itself, coordinators and admins: not for visitors
+    (scrapers) nor for competing IKMs."""
+    if not user.is_authenticated:
+        return False
+    if user.role == Role.SELLER:
+        return user.organization_id == organization.id
+    return user.role in (Role.BUYER, Role.COORDINATOR, Role.ADMIN)
 
 
 def photo_by_key(key):
@@ -452,6 +466,46 @@ def moderate_listing(coordinator, listing, decision, reason=None, seen_version=N
     )
 
 
+# --- the seller's to-dos ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SellerTodos:
+    drafts: int = 0
+    rejected: int = 0
+    price_suspended: int = 0
+    out_of_stock: int = 0
+    waiting_requests: int = 0
+
+    @property
+    def total(self):
+        return self.drafts + self.rejected + self.price_suspended + self.out_of_stock + self.waiting_requests
+
+
+def seller_todos(organization_id):
+    """What waits for the IKM: drafts to send, rejected listings to fix, prices to set inside the band, live listings
+    out of stock, price requests the coordinator has not answered. Two queries."""
+    counts = dict(
+        db.session.execute(
+            select(Listing.status, func.count(Listing.id))
+            .where(Listing.organization_id == organization_id)
+            .group_by(Listing.status)
+        ).all()
+    )
+    out_of_stock = db.session.scalar(
+        select(func.count(Listing.id)).where(
+            Listing.organization_id == organization_id, Listing.status == ListingStatus.ACTIVE, Listing.stock <= 0
+        )
+    )
+    return SellerTodos(
+        drafts=counts.get(ListingStatus.DRAFT, 0),
+        rejected=counts.get(ListingStatus.REJECTED, 0),
+        price_suspended=counts.get(ListingStatus.PRICE_SUSPENDED, 0),
+        out_of_stock=out_of_stock,
+        waiting_requests=price_rules().waiting_request_count(organization_id),
+    )
+
+
 # --- browsing -------------------------------------------------------------------------------------
 
 
@@ -523,6 +577,13 @@ def browse_listings(filters, page, per_page=24):
     else:
         ordering = order.get(filters.sort, order["newest"])
     return db.paginate(query.order_by(*ordering), page=page, per_page=per_page, error_out=False, max_per_page=100)
+
+
+def ikm_listings(organization, page, per_page=24):
+    """One page of an IKM's public listings, newest first: three queries whatever their number."""
+    query = public_listings().where(Listing.organization_id == organization.id)
+    query = query.order_by(Listing.created_at.desc(), Listing.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False, max_per_page=100)
 
 
 def home_listings(limit=8):

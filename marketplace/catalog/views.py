@@ -43,6 +43,8 @@ from marketplace.extensions import db, limiter
 PER_PAGE = 24
 BROWSE_ARGS = ("q", "sentra", "province", "price_min", "price_max", "in_stock", "sni", "max_lead", "sort")
 # The filters a phone folds behind one button (the search box, category and product type stay in sight).
+# The seller's list filtered to live listings with nothing in stock (a to-do, not a status).
+OUT_OF_STOCK = "out_of_stock"
 FOLDED_FILTERS = ("sentra", "province", "price_min", "price_max", "in_stock", "sni", "max_lead")
 
 
@@ -163,9 +165,19 @@ def listing_detail(listing_id):
             selectinload(Listing.photos),
         )
     )
-    if listing is None or not services.may_view_listing(current_user, listing):
+    if listing is None:
         abort(404)
-    return render_template("catalog/listing.html", listing=listing, public=services.is_publicly_visible(listing))
+    # Looked up once: it decides who may see the listing and it is the sentra's price shown beside the IKM's.
+    schedule = price_rules().schedule_in_force(listing.organization.sentra_id, listing.product_type_id)
+    if not services.may_view_listing(current_user, listing, schedule):
+        abort(404)
+    return render_template(
+        "catalog/listing.html",
+        listing=listing,
+        public=services.is_publicly_visible(listing, schedule),
+        schedule=schedule,
+        show_phone=services.may_see_public_phone(current_user, listing.organization),
+    )
 
 
 def _public_ikm(user, org):
@@ -176,10 +188,12 @@ def _public_ikm(user, org):
 @allow(PUBLIC)
 def ikm_profile(organization_id):
     org = object_or_404(Organization, organization_id, _public_ikm)
-    listings = db.session.scalars(
-        services.public_listings().where(Listing.organization_id == org.id).order_by(Listing.created_at.desc())
-    ).all()
-    return render_template("catalog/ikm.html", org=org, listings=listings)
+    return render_template(
+        "catalog/ikm.html",
+        org=org,
+        pagination=services.ikm_listings(org, page_arg(), PER_PAGE),
+        show_phone=services.may_see_public_phone(current_user, org),
+    )
 
 
 @bp.get("/sentra/<slug>")
@@ -272,6 +286,8 @@ def seller_listings():
     )
     if status in ListingStatus.ALL:
         query = query.where(Listing.status == status)
+    elif status == OUT_OF_STOCK:
+        query = query.where(Listing.status == ListingStatus.ACTIVE, Listing.stock <= 0)
     else:
         query = query.where(Listing.status != ListingStatus.ARCHIVED)
         status = ""
@@ -281,6 +297,7 @@ def seller_listings():
         pagination=pagination,
         status=status,
         org=current_user.organization,
+        todos=services.seller_todos(current_user.organization_id) if current_user.organization.can_sell else None,
         stock_form=StockForm(),
         action_form=ListingActionForm(),
     )

@@ -52,13 +52,30 @@ class PriceScheduleForm(OnceFormMixin, BaseForm):
         if field.data is not None and field.data < 1:
             raise ValidationError(_l("Enter a price from Rp 1 to Rp 1.000.000.000.000."))
 
-    def validate_floor_idr(self, field):
-        if self.mode.data == PriceMode.BAND and field.data is None:
-            raise ValidationError(_l("A band needs a floor and a ceiling."))
-
-    def validate_ceiling_idr(self, field):
-        if self.mode.data == PriceMode.BAND and field.data is None:
-            raise ValidationError(_l("A band needs a floor and a ceiling."))
+    def validate(self, extra_validators=None):
+        """A band's three prices are checked together, and each problem is shown at the field it concerns (Optional
+        stops the field validators of an empty floor or ceiling, so this runs after them)."""
+        valid = super().validate(extra_validators)
+        if self.mode.data != PriceMode.BAND:
+            return valid
+        floor, ceiling, reference = self.floor_idr, self.ceiling_idr, self.reference_idr
+        problems = []
+        for field in (floor, ceiling):
+            if field.data is None and not field.errors:
+                problems.append((field, _l("A band needs a floor and a ceiling.")))
+        if floor.data is not None and ceiling.data is not None and not (floor.errors or ceiling.errors):
+            if floor.data > ceiling.data:
+                problems += [
+                    (floor, _l("The floor is above the ceiling.")),
+                    (ceiling, _l("The floor is above the ceiling.")),
+                ]
+            elif (
+                reference.data is not None and not reference.errors and not floor.data <= reference.data <= ceiling.data
+            ):
+                problems.append((reference, _l("The band must hold the reference price: floor ≤ reference ≤ ceiling.")))
+        for field, message in problems:
+            field.errors = [*field.errors, message]
+        return valid and not problems
 
     def validate_tiers(self, field):
         try:

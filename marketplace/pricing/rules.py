@@ -55,6 +55,9 @@ class SetPricingRules:
             "withdraw_form": WithdrawForm(),
         }
 
+    def waiting_request_count(self, organization_id):
+        return services.waiting_request_count(organization_id)
+
     def record_refused_price(self, user, schedule, price_idr, product_type_id, listing=None):
         services.record_out_of_band_attempt(user, schedule, price_idr, product_type_id, listing=listing)
 

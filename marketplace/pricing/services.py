@@ -125,10 +125,8 @@ class ScheduleDetails:
     cost_note: str | None = None
 
 
-@operation
-def publish_schedule(coordinator, product_type, data: ScheduleDetails, tiers, moment=None, submission_token=None):
-    """A new schedule for the coordinator's own sentra; schedules are never edited."""
-    claim = claim_submission(coordinator, submission_token) if submission_token is not None else None
+def check_schedule(coordinator, data: ScheduleDetails, tiers, moment=None):
+    """The rules a new schedule must meet, before it is previewed or published: returns (floor, ceiling)."""
     if coordinator.role != Role.COORDINATOR:
         raise InvalidSchedule(_l("Only a coordinator of the sentra sets its prices."))
     mode = data.mode
@@ -139,10 +137,57 @@ def publish_schedule(coordinator, product_type, data: ScheduleDetails, tiers, mo
     if floor is None or ceiling is None or not (0 < floor <= reference <= ceiling):
         raise InvalidSchedule(_l("The band must hold the reference price: floor ≤ reference ≤ ceiling."))
     if data.effective_from < today_wib(moment):
-        raise InvalidSchedule(_l("A schedule takes effect today or later."))
+        raise InvalidSchedule(_l("A schedule takes effect today or later."), field="effective_from")
     if data.review_on < data.effective_from:
-        raise InvalidSchedule(_l("The review date comes on or after the start date."))
+        raise InvalidSchedule(_l("The review date comes on or after the start date."), field="review_on")
     check_tiers(tiers)
+    return floor, ceiling
+
+
+@dataclass
+class ScheduleImpact:
+    """What a new schedule would do to the live listings of its product type in the sentra, once in force."""
+
+    repriced: list = field(default_factory=list)  # fixed mode: listings whose price becomes the reference
+    suspended: list = field(default_factory=list)  # band mode: active listings outside it, hidden until repriced
+    paused_outside: list = field(default_factory=list)  # band mode: paused ones, repriced when resumed
+
+    @property
+    def touched(self):
+        return len(self.repriced) + len(self.suspended) + len(self.paused_outside)
+
+
+def schedule_impact(coordinator, product_type, data: ScheduleDetails, tiers, moment=None):
+    """The preview the coordinator confirms before publishing: which live listings the new prices would reprice or
+    hide (apply_due's rules; exceptions approved under the schedule in force end with it). Writes nothing."""
+    floor, ceiling = check_schedule(coordinator, data, tiers, moment)
+    live = db.session.scalars(
+        select(Listing)
+        .join(Organization, Organization.id == Listing.organization_id)
+        .where(
+            Organization.sentra_id == coordinator.sentra_id,
+            Listing.product_type_id == product_type.id,
+            Listing.status.in_((ListingStatus.ACTIVE, ListingStatus.PAUSED)),
+        )
+        .options(selectinload(Listing.organization))
+        .order_by(Listing.price_idr, Listing.id)
+    ).all()
+    impact = ScheduleImpact()
+    for listing in live:
+        if data.mode == PriceMode.FIXED:
+            if listing.price_idr != data.reference_idr:
+                impact.repriced.append(listing)
+        elif not floor <= listing.price_idr <= ceiling:
+            (impact.suspended if listing.status == ListingStatus.ACTIVE else impact.paused_outside).append(listing)
+    return impact
+
+
+@operation
+def publish_schedule(coordinator, product_type, data: ScheduleDetails, tiers, moment=None, submission_token=None):
+    """A new schedule for the coordinator's own sentra; schedules are never edited."""
+    claim = claim_submission(coordinator, submission_token) if submission_token is not None else None
+    floor, ceiling = check_schedule(coordinator, data, tiers, moment)
+    mode, reference = data.mode, data.reference_idr
     reason = require_reason(data.reason)
     schedule = PriceSchedule(
         sentra_id=coordinator.sentra_id,
@@ -404,6 +449,14 @@ def request_price_change(seller, listing, price_idr, reason, submission_token=No
     _tell_coordinators_of_request(change)
     record_submission(claim, change)
     return change
+
+
+def waiting_request_count(organization_id):
+    return db.session.scalar(
+        select(func.count(PriceChangeRequest.id)).where(
+            PriceChangeRequest.organization_id == organization_id, PriceChangeRequest.status == RequestStatus.PENDING
+        )
+    )
 
 
 def pending_request_for(listing):

@@ -1,6 +1,9 @@
 """Coordinators publish price schedules, decide price-change requests, watch competition and give sanctions;
 IKMs ask for prices; everyone reads the sentra's reference prices."""
 
+import dataclasses
+import hashlib
+import json
 from datetime import timedelta
 
 from flask import abort, redirect, render_template, request, url_for
@@ -73,24 +76,43 @@ def new_schedule(product_type_id):
         form.reason.data = ""
         form.effective_from.data = services.today_wib()
         form.review_on.data = services.today_wib() + timedelta(days=90)
+    impact = digest = None
     if form.validate_on_submit():
-        try:
-            services.publish_schedule(
-                current_user,
-                product_type,
-                values_of(form, services.ScheduleDetails),
-                form.parsed_tiers,
-                submission_token=form.submission_token.data,
-            )
-        except DuplicateSubmission:
-            return already_sent(url_for("pricing.coordinator_prices"))
-        except DomainError as error:
-            show_error(form, error)
+        data = values_of(form, services.ScheduleDetails)
+        digest = _schedule_digest(data, form.parsed_tiers)
+        # Published only when confirmed on a preview of these very values: a change after the preview is previewed.
+        if request.form.get("confirm") == digest:
+            try:
+                services.publish_schedule(
+                    current_user, product_type, data, form.parsed_tiers, submission_token=form.submission_token.data
+                )
+            except DuplicateSubmission:
+                return already_sent(url_for("pricing.coordinator_prices"))
+            except DomainError as error:
+                show_error(form, error)
+            else:
+                name = product_type.display_name(str(get_locale()))
+                flash(_l("The new prices for %(name)s are published.", name=name), "success")
+                return redirect(url_for("pricing.coordinator_prices"))
         else:
-            name = product_type.display_name(str(get_locale()))
-            flash(_l("The new prices for %(name)s are published.", name=name), "success")
-            return redirect(url_for("pricing.coordinator_prices"))
-    return render_template("pricing/schedule_form.html", form=form, product_type=product_type, current=current)
+            try:
+                impact = services.schedule_impact(current_user, product_type, data, form.parsed_tiers)
+            except DomainError as error:
+                show_error(form, error)
+    return render_template(
+        "pricing/schedule_form.html",
+        form=form,
+        product_type=product_type,
+        current=current,
+        impact=impact,
+        digest=digest if impact is not None else None,
+    )
+
+
+def _schedule_digest(data, tiers):
+    """A fingerprint of the values previewed: the confirm button carries it, so only what was seen is published."""
+    values = {**dataclasses.asdict(data), "tiers": [[str(q), str(p)] for q, p in tiers]}
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
 def _chart_series(history):
@@ -119,7 +141,12 @@ def reference_prices(slug):
     sentra = db.session.scalar(select(Sentra).where(Sentra.slug == slug)) or abort(404)
     schedules = services.schedules_of_sentra(sentra.id)
     in_force = services.in_force_by_product_type(schedules)
-    history = _history_by_type(schedules)
+    # The public history has one line per day: the schedule that was in force (a same-day correction replaces the
+    # one it corrects). The coordinator's own page keeps every schedule.
+    history = {
+        product_type_id: list({s.effective_from: s for s in changes}.values())
+        for product_type_id, changes in _history_by_type(schedules).items()
+    }
     return render_template(
         "pricing/reference_prices.html",
         sentra=sentra,

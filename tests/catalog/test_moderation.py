@@ -142,3 +142,13 @@ def test_the_history_shows_system_notes_in_the_readers_language_and_old_ones_as_
         indonesian = str(LISTING_NOTES["listing.content_changed"])
     page = client.get(f"/coordinator/listings/{listing.id}").get_data(as_text=True)
     assert f"— {indonesian}</li>" in page and "listing.content_changed" not in page
+
+
+def test_the_review_shows_photos_large_and_opens_them_at_full_size(client, db, catalog_world, login_as):
+    w = catalog_world
+    photo = w.draft_listing.photos[0]
+    login_as("coordinator")
+    page = client.get(f"/coordinator/listings/{w.draft_listing.id}").get_data(as_text=True)
+    review = page[page.index('data-testid="review-photos"') :]
+    assert f'href="/media/{photo.display_key}"' in review and f'src="/media/{photo.display_key}"' in review
+    assert photo.thumb_key not in review

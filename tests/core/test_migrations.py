@@ -55,3 +55,36 @@ def test_0008_gives_product_types_an_english_name_and_keeps_them_both_ways(migra
         assert db.session.execute(text("SELECT name FROM product_type")).scalar_one() == "Paving K-300"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0009_gives_organizations_a_public_phone_and_keeps_them_both_ways(migration_app):
+    with migration_app.app_context():
+        upgrade(revision="0008_product_type_name_en")
+        at = {"at": datetime(2026, 12, 1, tzinfo=UTC)}
+        db.session.execute(
+            text(
+                "INSERT INTO sentra (slug, name, regency, province, description, created_at)"
+                " VALUES ('jombang', 'Sentra Jombang', 'Kabupaten Jombang', 'Jawa Timur', '', :at)"
+            ),
+            at,
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO organization (kind, name, nib, is_pkp, sentra_id, address, regency, province, about,"
+                " contact_person, phone, email, status, created_at)"
+                " SELECT 'ikm', 'UD Lama', '9000000000001', 0, id, 'Jl. Raya 1', 'Kabupaten Jombang', 'Jawa Timur', '',"
+                " 'Pak Lama', '081234567890', 'lama@example.com', 'approved', :at FROM sentra"
+            ),
+            at,
+        )
+        db.session.commit()
+        upgrade(revision="0009_organization_public_phone")
+        assert "public_phone" in {c["name"] for c in inspect(db.engine).get_columns("organization")}
+        assert db.session.execute(text("SELECT name, public_phone FROM organization")).one() == ("UD Lama", None)
+        db.session.execute(text("UPDATE organization SET public_phone = '0812 3456 7890'"))
+        db.session.commit()
+        downgrade(revision="0008_product_type_name_en")
+        assert "public_phone" not in {c["name"] for c in inspect(db.engine).get_columns("organization")}
+        assert db.session.execute(text("SELECT name, phone FROM organization")).one() == ("UD Lama", "081234567890")
+        db.session.remove()
+        db.engine.dispose()

@@ -23,6 +23,7 @@ from marketplace.core.submissions import (
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.pricing.models import PriceChangeRequest, PriceSchedule, Sanction
+from marketplace.pricing.services import today_wib
 from tests.catalog.test_listings import form as listing_form
 from tests.conftest import login
 from tests.helpers import table_counts
@@ -227,7 +228,9 @@ def test_a_refused_operation_gives_the_token_back_for_the_corrected_form(client,
     w = catalog_world
     _sign_in_in_english(client, w, "coordinator")
     url = f"/coordinator/prices/{w.product_type.id}/new"
-    data = schedule_form(floor_idr="86000")  # above the reference: refused by the service, not the form
+    # Yesterday: refused by the service after the token is claimed (the form does not know the date of today).
+    yesterday = (today_wib() - timedelta(days=1)).isoformat()
+    data = schedule_form(effective_from=yesterday, review_on=today_wib().isoformat())
     before = table_counts()
 
     refused = client.post(url, data=data)
@@ -235,10 +238,10 @@ def test_a_refused_operation_gives_the_token_back_for_the_corrected_form(client,
     assert refused.status_code == 200
     assert table_counts() == before
     assert _HIDDEN_TOKEN.findall(refused.get_data(as_text=True)) == [data["submission_token"]]
-    corrected = client.post(url, data={**data, "floor_idr": "80000"})
-    assert corrected.status_code == 302
+    corrected = schedule_form(submission_token=data["submission_token"])
+    assert client.post(url, data=corrected).status_code == 302
     assert _rows(PriceSchedule) == before["price_schedule"] + 1
-    assert client.post(url, data={**data, "floor_idr": "80000"}).status_code == 302
+    assert client.post(url, data=corrected).status_code == 302
     assert _rows(PriceSchedule) == before["price_schedule"] + 1
 
 

@@ -8,6 +8,8 @@ import re
 import threading
 
 import pytest
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import make_server
@@ -37,6 +39,60 @@ document.addEventListener("securitypolicyviolation", function (event) {
   console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline"));
 });
 """
+
+
+# axe-core (shipped inside the pinned axe-playwright-python wheel, nothing fetched at run time) checks
+# WCAG 2.0 and 2.1, levels A and AA, on every page the journeys load and wherever assert_accessible is called.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+# The check on load and an explicit check may overlap on one page, and axe runs one at a time: load axe
+# once per document, and queue each run behind the one before.
+_LOAD_AXE = "() => { if (typeof window.axe === 'undefined') { " + AXE_SCRIPT + "\n} }"
+_RUN_AXE = """options => {
+  const run = () => axe.run(document, options).then(results => results.violations);
+  const next = (window.__axeRuns || Promise.resolve()).then(run, run);
+  window.__axeRuns = next.catch(() => null);
+  return next;
+}"""
+
+
+def axe_violations(page):
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now, one line per element."""
+    page.evaluate(_LOAD_AXE)
+    lines = []
+    for violation in page.evaluate(_RUN_AXE, AXE_OPTIONS):
+        for node in violation["nodes"]:
+            html = " ".join(node["html"].split())
+            html = html if len(html) <= 160 else html[:157] + "..."
+            target = ", ".join(str(part) for part in node["target"])
+            lines.append(f"{violation['id']} ({violation['impact']}) at {target}: {html}")
+    return lines
+
+
+def assert_accessible(page):
+    """axe-core finds no WCAG 2.0/2.1 A or AA violation on the page as it is now."""
+    page.wait_for_load_state("load")
+    violations = axe_violations(page)
+    assert violations == [], f"axe-core found accessibility violations on {page.url}:\n" + "\n".join(violations)
+
+
+def _check_accessible_on_load(page, problems, seen):
+    """On each page load: the violations axe-core finds, once per page and element. A page the test leaves
+    before axe has finished is not checked here (most are checked again by assert_fits_phone)."""
+    url = page.url
+    if not url.startswith("http"):
+        return
+    try:
+        violations = axe_violations(page)
+    except PlaywrightError:  # navigated away, or the context closed, during the check
+        return
+    path = re.sub(r"^http://[^/]+", "", url)
+    for line in violations:
+        if (path, line) not in seen:
+            seen.add((path, line))
+            problems.append(f"accessibility violation at {path}: {line}")
 
 
 @pytest.fixture(scope="session")
@@ -75,11 +131,13 @@ def _collect_console_error(message, page, problems):
 def new_page(browser, live_server):
     """Open a page in a fresh browser context (its own cookies): a phone, in Indonesia.
 
-    Console errors, uncaught exceptions and CSP violations of every page opened are collected,
-    and the test fails at teardown if there was any.
+    Console errors, uncaught exceptions, CSP violations and axe-core's accessibility violations
+    (checked on every load) of every page opened are collected, and the test fails at teardown if
+    there was any.
     """
     contexts = []
     problems = []
+    seen_violations = set()
 
     def _new_page():
         context = browser.new_context(
@@ -101,6 +159,7 @@ def new_page(browser, live_server):
             ),
         )
         page.on("dialog", lambda dialog: dialog.accept())
+        page.on("load", lambda loaded: _check_accessible_on_load(loaded, problems, seen_violations))
         return page
 
     yield _new_page
@@ -118,11 +177,12 @@ def page(new_page):
 
 
 def assert_fits_phone(page):
-    """No horizontal scrolling at phone width."""
+    """No horizontal scrolling at phone width, and no accessibility violation."""
     # Measured once the stylesheets have loaded: before that a 480 px thumbnail is laid out unstyled.
     page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH, f"{page.url} is {width}px wide, wider than a {PHONE_WIDTH}px phone"
+    assert_accessible(page)
 
 
 def open_menu(page):

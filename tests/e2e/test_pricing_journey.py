@@ -51,12 +51,16 @@ def test_coordinator_publishes_a_band_and_visitors_read_it(page, new_page):
         form.locator(f"input[name={name}]").fill(value)
     form.locator("textarea[name=tiers]").fill("100: 2\n500: 4")
     form.locator("textarea[name=reason]").fill("Cement prices went up")
-    form.get_by_role("button", name="Publish").click()
+    form.get_by_role("button", name="Preview the effect").click()
     expect(field_errors(page, "reference_idr")).to_contain_text("floor ≤ reference ≤ ceiling")
 
     form = page.get_by_test_id("schedule-form")
     form.locator("input[name=floor_idr]").fill("82000")
-    form.get_by_role("button", name="Publish").click()
+    form.get_by_role("button", name="Preview the effect").click()
+    # Nothing is published before the coordinator has seen what it does to live listings.
+    expect(page.get_by_test_id("schedule-preview")).to_contain_text("No live listing of this product type")
+    assert_fits_phone(page)
+    page.get_by_test_id("confirm-publish").click()
     expect(page).to_have_url(re.compile(r"/coordinator/prices$"))
     expect(page.get_by_role("alert")).to_contain_text("are published")
     expect(page.get_by_test_id("price-row").filter(has_text=product_type.name)).to_contain_text("Rp 82.000 – Rp 95.000")
@@ -139,19 +143,25 @@ def _sentra_with_a_live_listing(slug, locale="id"):
     return w
 
 
-def _publish(page, reference, floor, ceiling, reason):
+def _publish(page, reference, floor, ceiling, reason, previewed=None):
     form = page.get_by_test_id("schedule-form")
     for name, value in (("reference_idr", reference), ("floor_idr", floor), ("ceiling_idr", ceiling)):
         form.locator(f"input[name={name}]").fill(str(value))
     form.locator("textarea[name=reason]").fill(reason)
-    form.get_by_role("button", name=re.compile("Terbitkan|Publish")).click()
+    form.get_by_role("button", name=re.compile("Lihat dampaknya|Preview the effect")).click()
+    expect(page.get_by_test_id("schedule-preview")).to_be_visible()
+    if previewed:
+        expect(page.get_by_test_id("schedule-preview")).to_contain_text(previewed)
+    page.get_by_test_id("confirm-publish").click()
 
 
 def test_a_new_band_suspends_an_out_of_band_listing_and_its_seller_fixes_the_price(app, page, new_page):
     w = _sentra_with_a_live_listing("jombang-band")
     sign_in(page, w.coordinator.email, factories.PASSWORD)
     page.goto(f"/coordinator/prices/{w.product_type.id}/new")
-    _publish(page, 95_000, 90_000, 100_000, "Harga semen naik tajam")
+    _publish(
+        page, 95_000, 90_000, 100_000, "Harga semen naik tajam", previewed="1 listing tayang berada di luar rentang"
+    )
     expect(page.get_by_role("alert")).to_contain_text("diterbitkan")
 
     # From its first day the band hides the listing; the daily command suspends it and emails the IKM.

@@ -300,7 +300,8 @@ def test_capacity_shares_and_no_order_figures_yet(client, db, market, login_as):
     assert all(row.quantity_share_pct is None and row.revenue_share_pct is None for row in figures.ikms)
     login_as("coordinator")
     hhi = _testid(_page(client, w), "monitor-hhi")
-    assert "pesanan: —" in hhi and "kapasitas terdaftar: 6250" in hhi
+    assert "pesanan: —" in hhi and "kapasitas terdaftar: 6.250" in hhi  # a number like the others
+    assert "Konsentrasi (HHI) berkisar dari hampir 0" in _testid(_page(client, w), "hhi-explained")
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,19 @@ def test_a_later_schedule_of_the_same_day_replaces_the_earlier_point(client, db,
     assert datasets["reference"][1] == [85_000, 89_000]
 
 
+def test_the_text_history_has_one_line_per_day_the_schedule_then_in_force(client, db, catalog_world):
+    w = catalog_world
+    typo = factories.make_schedule(w.jombang, w.product_type, reference=88_000, days_ago=0)
+    typo.reason = "Salah ketik harga"
+    correction = factories.make_schedule(w.jombang, w.product_type, reference=89_000, days_ago=0)
+    correction.reason = "Koreksi harga"
+    db.session.commit()
+
+    html = reference_page(client, w.jombang)
+    assert "Koreksi harga" in html and "Rp\u00a089.000" in html
+    assert "Salah ketik harga" not in html and "Rp\u00a088.000" not in html
+
+
 def test_a_sentra_without_prices_shows_the_empty_state_and_no_chart(client, world):
     html = reference_page(client, world.other_sentra)
     page = _Page(html)

@@ -15,7 +15,7 @@ from tests import factories
 from tests.helpers import table_counts
 
 
-def schedule_form(**overrides):
+def schedule_form(confirm=True, **overrides):
     today = services.today_wib()
     data = {
         "submission_token": new_submission_token(),
@@ -34,7 +34,25 @@ def schedule_form(**overrides):
         "reason": "Penyesuaian harga bahan baku",
     }
     data.update(overrides)
+    if confirm:
+        data["confirm"] = confirm_digest(data)
     return data
+
+
+def confirm_digest(data):
+    """The digest the preview's confirm button carries for these values ('' if the form refuses them): a form
+    posted with it publishes at once, as the coordinator's second click does."""
+    from flask import current_app
+
+    from marketplace.core.forms import values_of
+    from marketplace.pricing.forms import PriceScheduleForm
+    from marketplace.pricing.views import _schedule_digest
+
+    with current_app.test_request_context(method="POST", data={k: v for k, v in data.items() if k != "confirm"}):
+        form = PriceScheduleForm(meta={"csrf": False})
+        if not form.validate():
+            return ""
+        return _schedule_digest(values_of(form, services.ScheduleDetails), form.parsed_tiers)
 
 
 def publish(client, w, **overrides):

@@ -1,0 +1,134 @@
+"""axe-core finds no WCAG 2.0/2.1 A or AA violation on the main pages of each role, on a phone and on a wide screen."""
+
+import pytest
+
+from marketplace.extensions import db
+from tests import factories
+from tests.e2e.conftest import PHONE_HEIGHT, PHONE_WIDTH, assert_accessible, sign_in
+
+pytestmark = pytest.mark.e2e
+
+WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": PHONE_WIDTH, "height": PHONE_HEIGHT}
+
+
+@pytest.fixture
+def world():
+    """One sentra with a price band, an IKM with live, waiting and priced listings, and a person per role."""
+    sentra = factories.make_sentra(slug="sentra-aksesibel", name="Sentra Aksesibel", description="Sentra paving block.")
+    ikm = factories.make_ikm(sentra, name="UD Paving Aksesibel")
+    category = factories.make_category(name="Paving block", slug="paving-aksesibel")
+    product_type = factories.make_product_type(category, name="Paving K-300 aksesibel", slug="paving-k300-aksesibel")
+    factories.make_schedule(sentra, product_type, reference=85_000, floor=80_000, ceiling=90_000, tiers=[("100", "5")])
+    listing = factories.make_listing(ikm, product_type, title="Paving segi enam aksesibel", price_idr=85_000)
+    waiting = factories.make_listing(ikm, product_type, status="pending_review", title="Paving kotak menunggu")
+    seller = factories.make_user("seller", organization=ikm)
+    price_request = factories.make_price_request(listing, price=95_000, requested_by=seller)
+    coordinator = factories.make_user("coordinator", sentra=sentra)
+    admin = factories.make_user("admin")
+    db.session.commit()
+    return {
+        "sentra": sentra,
+        "ikm": ikm,
+        "listing": listing,
+        "waiting": waiting,
+        "price_request": price_request,
+        "product_type": product_type,
+        "seller": seller,
+        "coordinator": coordinator,
+        "admin": admin,
+    }
+
+
+def check_pages(page, paths, viewport):
+    page.set_viewport_size(viewport)
+    found = []
+    for path in paths:
+        page.goto(path)
+        try:
+            assert_accessible(page)
+        except AssertionError as error:
+            found.append(str(error))
+    assert found == [], "\n\n".join(found)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["phone", "wide"])
+def test_visitor_pages(page, world, viewport):
+    check_pages(
+        page,
+        [
+            "/",
+            "/products",
+            f"/products/{world['product_type'].category.slug}",
+            f"/listings/{world['listing'].id}",
+            f"/ikm/{world['ikm'].id}",
+            f"/sentra/{world['sentra'].slug}",
+            f"/sentra/{world['sentra'].slug}/harga-acuan",
+            "/login",
+            "/register",
+            "/register/seller",
+            "/register/buyer",
+            "/password/forgot",
+        ],
+        viewport,
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["phone", "wide"])
+def test_seller_pages(page, world, viewport):
+    sign_in(page, world["seller"].email, factories.PASSWORD)
+    listing_id = world["listing"].id
+    check_pages(
+        page,
+        [
+            "/seller/listings",
+            "/seller/listings/new",
+            f"/seller/listings/{listing_id}/edit",
+            f"/seller/listings/{listing_id}/price-request",
+            "/seller/price-requests",
+            "/account/organization",
+            "/account/members",
+            "/account/profile",
+        ],
+        viewport,
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["phone", "wide"])
+def test_coordinator_pages(page, world, viewport):
+    sign_in(page, world["coordinator"].email, factories.PASSWORD)
+    check_pages(
+        page,
+        [
+            "/coordinator/",
+            f"/coordinator/organizations/{world['ikm'].id}",
+            f"/coordinator/organizations/{world['ikm'].id}/sanctions",
+            "/coordinator/listings",
+            f"/coordinator/listings/{world['waiting'].id}",
+            "/coordinator/prices",
+            f"/coordinator/prices/{world['product_type'].id}/new",
+            "/coordinator/price-requests",
+            f"/coordinator/price-requests/{world['price_request'].id}",
+            "/coordinator/competition",
+            "/catalog/product-types",
+        ],
+        viewport,
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["phone", "wide"])
+def test_admin_pages(page, world, viewport):
+    sign_in(page, world["admin"].email, factories.PASSWORD)
+    check_pages(
+        page,
+        [
+            "/catalog/product-types",
+            "/catalog/product-types/new",
+            f"/catalog/product-types/{world['product_type'].id}/edit",
+            "/admin/sentras",
+            "/admin/sentras/new",
+            "/admin/staff",
+            "/admin/staff/new",
+        ],
+        viewport,
+    )
