@@ -107,6 +107,9 @@ def _ikm(sentra, email, name, nib, workers, village, status, password_hash):
             status_changed_at=utcnow() if status != OrganizationStatus.PENDING else None,
         )
         db.session.add(org)
+    if org.public_phone is None and status == OrganizationStatus.APPROVED:
+        # A WhatsApp number published to signed-in buyers (filled into an older demo database too).
+        org.public_phone = f"0813 5500 {nib[-4:]}"
     _user(email, org.contact_person, Role.SELLER, password_hash, organization=org, is_owner=True)
     return org
 

@@ -99,6 +99,8 @@ def test_seed_demo_is_idempotent_and_complete(app, db):
     assert jombang.regency == "Kabupaten Jombang" and jombang.province == "Jawa Timur"
     ikms = db.session.scalars(select(Organization).where(Organization.sentra_id == jombang.id)).all()
     assert sum(o.status == "approved" for o in ikms) >= 6 and sum(o.status == "pending" for o in ikms) >= 1
+    # Approved IKMs publish a WhatsApp number, so a signed-in buyer of the demo sees one.
+    assert all(o.public_phone for o in ikms if o.status == "approved")
     assert db.session.query(Organization).filter_by(kind="buyer").count() == 3
     roles = {u.email: u.role for u in db.session.scalars(select(User))}
     assert roles["admin@pasar.example.com"] == "admin"

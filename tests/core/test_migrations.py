@@ -72,7 +72,8 @@ def test_0009_gives_organizations_a_public_phone_and_keeps_them_both_ways(migrat
             text(
                 "INSERT INTO organization (kind, name, nib, is_pkp, sentra_id, address, regency, province, about,"
                 " contact_person, phone, email, status, created_at)"
-                " SELECT 'ikm', 'UD Lama', '9000000000001', 0, id, 'Jl. Raya 1', 'Kabupaten Jombang', 'Jawa Timur', '',"
+                " SELECT 'ikm', 'UD Lama', '9000000000001', false, id, 'Jl. Raya 1', 'Kabupaten Jombang',"
+                " 'Jawa Timur', '',"
                 " 'Pak Lama', '081234567890', 'lama@example.com', 'approved', :at FROM sentra"
             ),
             at,

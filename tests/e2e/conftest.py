@@ -185,15 +185,19 @@ def assert_fits_phone(page):
     assert_accessible(page)
 
 
-def open_menu(page):
-    """At phone width the navigation (language, sign in/out) sits behind the menu button."""
-    # The toggler works once Bootstrap's script has run; after a form submission the new page may
+def unfold(page, toggle, folded):
+    """Open what a Bootstrap collapse button folds away at phone width (nothing to do on a wide screen)."""
+    # The button works once Bootstrap's script has run; after a form submission the new page may
     # still be loading it.
     page.wait_for_load_state("load")
-    toggler = page.locator("button.navbar-toggler")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
-    expect(page.locator("#main-nav")).to_be_visible()
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    expect(folded).to_be_visible()
+
+
+def open_menu(page):
+    """At phone width the navigation (language, sign in/out) sits behind the menu button."""
+    unfold(page, page.locator("button.navbar-toggler"), page.locator("#main-nav"))
 
 
 def switch_language(page, code):

@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     sign_in,
     sign_out,
     switch_language,
+    unfold,
 )
 
 pytestmark = pytest.mark.e2e
@@ -61,11 +62,7 @@ def _wait_until_loaded(page, image):
 
 def _open_filters(page):
     """On a phone the filters other than search, category and product type fold behind one button."""
-    page.wait_for_load_state("load")
-    toggle = page.get_by_test_id("filter-toggle")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
-        toggle.click()
-    expect(page.locator("#more-filters")).to_be_visible()
+    unfold(page, page.get_by_test_id("filter-toggle"), page.locator("#more-filters"))
     return page.get_by_test_id("filters")
 
 
