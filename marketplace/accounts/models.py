@@ -6,7 +6,7 @@ from sqlalchemy import func
 
 from marketplace.core.roles import Role
 from marketplace.core.states import StateMachine, Status, action
-from marketplace.core.timeutil import UTCDateTime, utcnow
+from marketplace.core.timeutil import WIB, UTCDateTime, utcnow
 from marketplace.extensions import db
 
 
@@ -88,6 +88,13 @@ class Organization(db.Model):
     @property
     def can_sell(self):
         return self.is_ikm and self.status == OrganizationStatus.APPROVED
+
+    @property
+    def verified_on(self):
+        """The day (in Jombang) the sentra approved the IKM, while it stays approved; None otherwise."""
+        if not self.can_sell or self.status_changed_at is None:
+            return None
+        return self.status_changed_at.astimezone(WIB).date()
 
     @property
     def whatsapp_url(self):
