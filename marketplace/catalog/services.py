@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Organization, OrganizationStatus, Sentra
@@ -484,19 +484,15 @@ class SellerTodos:
 
 def seller_todos(organization_id):
     """What waits for the IKM: drafts to send, rejected listings to fix, prices to set inside the band, live listings
-    out of stock, price requests the coordinator has not answered. Two queries."""
-    counts = dict(
-        db.session.execute(
-            select(Listing.status, func.count(Listing.id))
-            .where(Listing.organization_id == organization_id)
-            .group_by(Listing.status)
-        ).all()
-    )
-    out_of_stock = db.session.scalar(
-        select(func.count(Listing.id)).where(
-            Listing.organization_id == organization_id, Listing.status == ListingStatus.ACTIVE, Listing.stock <= 0
-        )
-    )
+    out of stock, price requests the coordinator has not answered. Two queries (listings, requests)."""
+    # One pass over the IKM's listings: how many per status, and of the active ones how many have no stock.
+    rows = db.session.execute(
+        select(Listing.status, func.count(Listing.id), func.count(case((Listing.stock <= 0, Listing.id))))
+        .where(Listing.organization_id == organization_id)
+        .group_by(Listing.status)
+    ).all()
+    counts = {status: count for status, count, _empty in rows}
+    out_of_stock = sum(empty for status, _count, empty in rows if status == ListingStatus.ACTIVE)
     return SellerTodos(
         drafts=counts.get(ListingStatus.DRAFT, 0),
         rejected=counts.get(ListingStatus.REJECTED, 0),

@@ -89,13 +89,17 @@ def _canonical_browse_url(category_slug, product_type_slug):
         product_type = db.session.scalar(
             select(ProductType).where(ProductType.slug == chosen_type, ProductType.category_id == category.id)
         )
-    args = {name: request.args[name] for name in BROWSE_ARGS if request.args.get(name)}
     return url_for(
         "catalog.browse",
         category_slug=category.slug if category else None,
         product_type_slug=product_type.slug if product_type else None,
-        **args,
+        **_filter_args(),
     )
+
+
+def _filter_args():
+    """The filters of this request that travel to other browse links: other query keys never reach url_for."""
+    return {name: request.args[name] for name in BROWSE_ARGS if request.args.get(name)}
 
 
 @bp.get("/products")
@@ -134,8 +138,7 @@ def browse(category_slug=None, product_type_slug=None):
     )
     pagination = services.browse_listings(filters, page_arg(), PER_PAGE)
     product_types = category.product_types if category is not None else []
-    # Only the filters travel to the page links: other query keys never reach url_for.
-    args = {name: request.args[name] for name in BROWSE_ARGS if request.args.get(name)}
+    args = _filter_args()
     return render_template(
         "catalog/browse.html",
         active_filters=sum(1 for name in FOLDED_FILTERS if request.args.get(name)),

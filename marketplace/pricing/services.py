@@ -144,6 +144,20 @@ def check_schedule(coordinator, data: ScheduleDetails, tiers, moment=None):
     return floor, ceiling
 
 
+# What a schedule in force does to a live listing (once any exception granted under an earlier schedule has ended).
+REPRICE, SUSPEND, WAIT_FOR_PRICE = "reprice", "suspend", "wait_for_price"
+
+
+def effect_on_listing(listing, mode, reference_idr, floor_idr, ceiling_idr):
+    """The one rule apply_due applies and the coordinator's preview shows: a fixed price reprices a listing at another
+    price; a band suspends an active listing outside it, and a paused one waits for a new price; else None."""
+    if mode == PriceMode.FIXED:
+        return REPRICE if listing.price_idr != reference_idr else None
+    if floor_idr <= listing.price_idr <= ceiling_idr:
+        return None
+    return SUSPEND if listing.status == ListingStatus.ACTIVE else WAIT_FOR_PRICE
+
+
 @dataclass
 class ScheduleImpact:
     """What a new schedule would do to the live listings of its product type in the sentra, once in force."""
@@ -173,12 +187,11 @@ def schedule_impact(coordinator, product_type, data: ScheduleDetails, tiers, mom
         .order_by(Listing.price_idr, Listing.id)
     ).all()
     impact = ScheduleImpact()
+    lists = {REPRICE: impact.repriced, SUSPEND: impact.suspended, WAIT_FOR_PRICE: impact.paused_outside}
     for listing in live:
-        if data.mode == PriceMode.FIXED:
-            if listing.price_idr != data.reference_idr:
-                impact.repriced.append(listing)
-        elif not floor <= listing.price_idr <= ceiling:
-            (impact.suspended if listing.status == ListingStatus.ACTIVE else impact.paused_outside).append(listing)
+        effect = effect_on_listing(listing, data.mode, data.reference_idr, floor, ceiling)
+        if effect is not None:
+            lists[effect].append(listing)
     return impact
 
 
@@ -333,22 +346,21 @@ def apply_due(moment=None):
             # The schedule the exception was granted under is no longer in force: the exception ends.
             record_audit(None, "listing.price_exception_ended", listing, before={"price_idr": listing.price_idr})
             listing.price_exception_schedule_id = None
-        if schedule.allows(listing.price_idr) and schedule.mode == PriceMode.BAND:
-            continue
-        if schedule.mode == PriceMode.FIXED:
-            if listing.price_idr != schedule.reference_idr:
-                record_audit(
-                    None,
-                    "listing.price_follows_reference",
-                    listing,
-                    before={"price_idr": listing.price_idr},
-                    after={"price_idr": schedule.reference_idr},
-                )
-                listing.price_idr = schedule.reference_idr
-                repriced += 1
-            continue
-        if listing.status != ListingStatus.ACTIVE:
-            continue  # a paused listing meets the band when it is resumed
+        effect = effect_on_listing(
+            listing, schedule.mode, schedule.reference_idr, schedule.floor_idr, schedule.ceiling_idr
+        )
+        if effect == REPRICE:
+            record_audit(
+                None,
+                "listing.price_follows_reference",
+                listing,
+                before={"price_idr": listing.price_idr},
+                after={"price_idr": schedule.reference_idr},
+            )
+            listing.price_idr = schedule.reference_idr
+            repriced += 1
+        if effect != SUSPEND:
+            continue  # inside the band, or paused: a paused listing meets the band when it is resumed
         note = system_note("pricing.price_outside_band", floor_idr=schedule.floor_idr, ceiling_idr=schedule.ceiling_idr)
         LISTING_STATES.move(listing, ListingStatus.PRICE_SUSPENDED, None, note=note)
         suspended += 1
