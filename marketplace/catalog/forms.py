@@ -242,8 +242,6 @@ class BrowseForm(BaseForm):
         csrf = False
 
     q = StringField(_l("Search"), validators=[Optional(), bounded(200)])
-    category = StringField(validators=[Optional(), bounded(80)])
-    product_type = StringField(validators=[Optional(), bounded(120)])
     sentra = SelectField(_l("Sentra"), validators=[Optional()], validate_choice=True)
     province = SelectField(_l("Province"), validators=[Optional()], validate_choice=True)
     price_min = IntegerField(_l("Lowest price"), validators=[Optional(), NumberRange(min=0, max=MAX_PRICE_IDR)])

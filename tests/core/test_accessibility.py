@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import Invitation, Organization
-from marketplace.catalog.models import Listing, ProductType
+from marketplace.catalog.models import Listing, ListingPhoto, ProductType
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from tests import factories
@@ -164,8 +164,6 @@ def test_hand_made_fields_tie_their_errors_too(client, catalog_world, login_as):
 @pytest.fixture
 def many_forms(db, catalog_world):
     """A second photo and a waiting price request on the seller's pages, and two staff rows for the admin."""
-    from marketplace.catalog.models import ListingPhoto
-
     w = catalog_world
     w.draft_listing.photos.append(
         ListingPhoto(display_key="listing/aa/e.webp", thumb_key="listing/aa/f.webp", width=1, height=1)

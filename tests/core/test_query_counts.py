@@ -2,6 +2,7 @@
 
 import pytest
 
+from marketplace.catalog.models import ListingPhoto
 from tests import factories
 from tests.conftest import login
 from tests.helpers import QueryCounter
@@ -46,8 +47,6 @@ def test_query_count_does_not_grow_with_rows(client, db, world, who, url):
 
 def grow_ikm(db, world, product_type, n):
     """n more public listings of the world's IKM, each with a photo, and an older schedule with tiers."""
-    from marketplace.catalog.models import ListingPhoto
-
     for i in range(n):
         listing = factories.make_listing(world.ikm, product_type, title=f"Paving tumbuh {i}", index=False)
         listing.photos.append(

@@ -4,13 +4,17 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from flask import current_app
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from marketplace.core.forms import values_of
 from marketplace.core.submissions import new_submission_token
 from marketplace.pricing import services
+from marketplace.pricing.forms import PriceScheduleForm
 from marketplace.pricing.models import PriceSchedule
+from marketplace.pricing.views import _schedule_digest
 from tests import factories
 from tests.helpers import table_counts
 
@@ -42,12 +46,6 @@ def schedule_form(confirm=True, **overrides):
 def confirm_digest(data):
     """The digest the preview's confirm button carries for these values ('' if the form refuses them): a form
     posted with it publishes at once, as the coordinator's second click does."""
-    from flask import current_app
-
-    from marketplace.core.forms import values_of
-    from marketplace.pricing.forms import PriceScheduleForm
-    from marketplace.pricing.views import _schedule_digest
-
     with current_app.test_request_context(method="POST", data={k: v for k, v in data.items() if k != "confirm"}):
         form = PriceScheduleForm(meta={"csrf": False})
         if not form.validate():
