@@ -1,6 +1,8 @@
 """Small helpers shared by tests of several domains."""
 
-from sqlalchemy import func, select
+import re
+
+from sqlalchemy import event, func, select
 
 from marketplace.extensions import db
 
@@ -13,6 +15,11 @@ def table_counts():
     }
 
 
+def field_errors(page, name):
+    """The error messages a page shows at the field `name` (its ids: see error_id in templates/_macros.html)."""
+    return re.findall(rf'<div id="{name}-error(?:-\d+)?" class="invalid-feedback d-block">([^<]*)</div>', page)
+
+
 class QueryCounter:
     """Counts the SQL statements sent while it is active (use as a context manager)."""
 
@@ -23,14 +30,10 @@ class QueryCounter:
         self.statements.append(statement)
 
     def __enter__(self):
-        from sqlalchemy import event
-
         event.listen(db.engine, "before_cursor_execute", self._record)
         return self
 
     def __exit__(self, *exc):
-        from sqlalchemy import event
-
         event.remove(db.engine, "before_cursor_execute", self._record)
 
     @property

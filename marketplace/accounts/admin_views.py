@@ -70,12 +70,12 @@ def admin_staff():
 def admin_new_staff():
     form = StaffUserForm()
     sentras = db.session.scalars(select(Sentra).order_by(Sentra.name))
-    form.sentra_id.choices = choices([(0, "—")] + [(s.id, s.name) for s in sentras])
+    form.sentra_id.choices = choices([("", "—")] + [(s.id, s.name) for s in sentras])
     if form.validate_on_submit():
         sentra = db.session.get(Sentra, form.sentra_id.data) if form.sentra_id.data else None
         try:
             services.create_staff_user(current_user, form.email.data, form.full_name.data, form.role.data, sentra)
-        except services.EmailTaken as error:
+        except DomainError as error:  # the e-mail is taken, or the sentra went away meanwhile
             show_error(form, error)
         else:
             flash(_l("The account has been created; a link to set the password was emailed."), "success")

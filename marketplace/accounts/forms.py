@@ -13,7 +13,17 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from marketplace.accounts.regions import PROVINCES
 from marketplace.core.forms import (
@@ -23,6 +33,7 @@ from marketplace.core.forms import (
     bounded,
     choices,
     digits_of,
+    id_or_none,
     lower_strip,
     reason_required_if,
     row_select,
@@ -277,11 +288,16 @@ class StaffUserForm(BaseForm):
         choices=choices([(Role.COORDINATOR, _l("Coordinator")), (Role.ADMIN, _l("Administrator"))]),
         validators=[DataRequired(message=REQUIRED)],
     )
-    sentra_id = SelectField(_l("Sentra (coordinators)"), coerce=int, validators=[Optional()])
+    # The first option, "—", has the value "" (None): an administrator has no sentra. No Optional(): it would
+    # stop the chain before validate_sentra_id can require a sentra of a coordinator.
+    sentra_id = SelectField(
+        _l("Sentra (coordinators)"),
+        coerce=id_or_none,
+        invalid_value_message=_l("Choose a sentra from the list."),
+        invalid_choice_message=_l("Choose a sentra from the list."),
+    )
 
     def validate_sentra_id(self, field):
-        from wtforms.validators import ValidationError
-
         if self.role.data == Role.COORDINATOR and not field.data:
             raise ValidationError(_l("Choose the coordinator's sentra."))
 

@@ -565,7 +565,7 @@ def create_staff_user(actor, email, full_name, role, sentra=None, password=None)
     if role not in Role.STAFF:
         raise DomainError(_l("Staff accounts are coordinators or administrators."))
     if role == Role.COORDINATOR and sentra is None:
-        raise DomainError(_l("Choose the coordinator's sentra."))
+        raise DomainError(_l("Choose the coordinator's sentra."), field="sentra_id")
     if _email_taken(email):
         raise EmailTaken(_l("An account with this email already exists."))
     user = User(

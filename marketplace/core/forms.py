@@ -158,9 +158,10 @@ def choices(pairs):
 
 
 def id_or_none(value):
-    """Coerce for a required select of rows by id whose first option, "Choose…", has the value "": the browser's
-    `required` check then works, and "" is nothing chosen (None), which the field's InputRequired refuses with its
-    own message. Junk raises ValueError, which the field turns into its invalid_value_message."""
+    """Coerce for a select of rows by id whose first option ("Choose…", or "—" where none is allowed) has the value
+    "": the browser's `required` check then works, and "" is nothing chosen (None), which a required field's
+    InputRequired refuses with its own message. Junk raises ValueError, which the field turns into its
+    invalid_value_message."""
     if value is None or value == "":
         return None
     return int(value)

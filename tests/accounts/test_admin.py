@@ -1,9 +1,11 @@
 """The admin manages sentras and creates staff accounts, in the UI and on the command line."""
 
+import pytest
 from sqlalchemy import select
 
 from marketplace.accounts.models import Organization, Sentra, User
 from tests.accounts.helpers import link_in, outbox_to
+from tests.helpers import field_errors
 
 SENTRA = {
     "name": "Sentra IKM Gerabah Kasongan",
@@ -52,14 +54,28 @@ def test_admin_creates_a_coordinator_who_sets_a_password_by_link(client, db, wor
     assert client.get("/coordinator/").status_code == 200
 
 
-def test_a_coordinator_needs_a_sentra(client, db, world, login_as):
+@pytest.mark.parametrize(
+    ("sentra_id", "message"), [("", "Pilih sentra koordinator."), ("0", "Pilih sentra dari daftar.")]
+)
+def test_a_coordinator_needs_a_sentra(client, db, world, login_as, sentra_id, message):
     login_as("admin")
-    page = client.post(
+    response = client.post(
         "/admin/staff/new",
-        data={"email": "k@example.com", "full_name": "Koor", "role": "coordinator", "sentra_id": "0"},
-    ).get_data(as_text=True)
-    assert "Pilih sentra koordinator." in page
+        data={"email": "k@example.com", "full_name": "Koor", "role": "coordinator", "sentra_id": sentra_id},
+    )
+    assert response.status_code == 200
+    assert message in field_errors(response.get_data(as_text=True), "sentra_id")
     assert db.session.scalar(select(User).where(User.email == "k@example.com")) is None
+
+
+def test_an_administrator_needs_no_sentra(client, db, world, login_as):
+    login_as("admin")
+    response = client.post(
+        "/admin/staff/new", data={"email": "a2@example.com", "full_name": "Admin Dua", "role": "admin", "sentra_id": ""}
+    )
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "a2@example.com"))
+    assert (user.role, user.sentra_id) == ("admin", None)
 
 
 def test_create_user_command(app, db, world):

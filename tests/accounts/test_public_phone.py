@@ -1,20 +1,14 @@
 """An IKM publishes a business phone / WhatsApp number on its organization form."""
 
-import re
-
 import pytest
 from sqlalchemy import select
 
 from marketplace.accounts import services
 from marketplace.core.models import AuditEntry
 from tests.accounts.helpers import outbox_to, seller_org_form
-from tests.helpers import table_counts
+from tests.helpers import field_errors, table_counts
 
 PHONE_HINT = "Masukkan nomor telepon seperti 0812 3456 7890 atau +62 812 3456 7890."
-
-
-def field_errors(page, name):
-    return re.findall(rf'<div id="{name}-error(?:-\d+)?" class="invalid-feedback d-block">([^<]*)</div>', page)
 
 
 def test_ikm_publishes_a_phone_and_stays_approved(client, db, world, login_as):

@@ -243,6 +243,33 @@ def test_a_required_select_starts_on_an_empty_placeholder(client, catalog_world,
     assert others and all(o["attrs"]["value"] for o in others)
 
 
+# Selects whose every option is a real choice always have a value: HTML forbids `required` on them, though a
+# validator still requires one. The staff form's optional sentra starts on "—" with the value "".
+CHOICE_ONLY_SELECTS = [
+    ("buyer", "/account/profile", "locale"),
+    ("admin", "/admin/staff/new", "role"),
+    ("admin", "/catalog/product-types/new", "unit"),
+]
+
+
+@pytest.mark.parametrize(("who", "url", "name"), CHOICE_ONLY_SELECTS)
+def test_a_select_without_a_placeholder_is_not_marked_required(client, catalog_world, login_as, who, url, name):
+    login_as(who)
+    page = page_of(client.get(url))
+    select_ = page.by_id(name)
+    assert "required" not in select_["attrs"]
+    assert all(option["attrs"]["value"] for option in page.options(select_))
+
+
+def test_the_staff_forms_optional_sentra_starts_on_an_empty_value(client, catalog_world, login_as):
+    login_as("admin")
+    page = page_of(client.get("/admin/staff/new"))
+    select_ = page.by_id("sentra_id")
+    first, *others = page.options(select_)
+    assert (first["attrs"]["value"], first["text"].strip()) == ("", "—")
+    assert "required" not in select_["attrs"] and others
+
+
 # Nothing chosen: the field's own "This field is required."; junk or an id not offered: "Choose a … from the list."
 REFUSED = [("", "Kolom ini wajib diisi."), ("abc", "dari daftar."), ("0", "dari daftar."), ("1e3", "dari daftar.")]
 
