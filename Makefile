@@ -1,12 +1,12 @@
 # Two commands on a fresh clone: `make run` and `make test`. Only python3 is needed (`make test` also
-# needs Debian's chromium, and installs it with apt-get when it may: see `browser`).
+# needs Debian's chromium and Java, and installs them with apt-get when it may: see `test-tools`).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app.py
 
-.PHONY: run test browser format translations messages install install-dev clean
+.PHONY: run test test-tools format translations messages install install-dev clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,13 @@ run: install
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# The browser journeys drive Debian's chromium at /usr/bin/chromium: install it (apt-get, as root)
-# when missing, or stop before any test with one line saying what to install.
-browser:
-	@bash scripts/ensure-browser.sh
+# The browser journeys drive Debian's chromium at /usr/bin/chromium, and check each page's HTML with the
+# Nu HTML checker on Java: install what is missing (apt-get, as root), or stop before any test with one
+# line saying what to install.
+test-tools:
+	@bash scripts/ensure-test-tools.sh
 
-test: browser install-dev
+test: test-tools install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

