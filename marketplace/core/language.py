@@ -13,9 +13,12 @@ saves it on the account too; and signing in keeps on the account a choice made b
 
 from urllib.parse import quote, quote_from_bytes, unquote_plus
 
-from flask import current_app, has_request_context, redirect, request, session
+from flask import current_app, has_app_context, has_request_context, redirect, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
+# The language of what is written outside the app (a command's output, a test's plain call).
+FALLBACK_LOCALE = "id"
 LANG_PARAMETER = "lang"
 SESSION_KEY = "lang"
 # Characters a query string keeps as they are when a link is rebuilt: what browsers send unescaped.
@@ -34,6 +37,14 @@ def select_locale():
     if current_user.is_authenticated:
         return current_user.locale if current_user.locale in languages else default
     return request.accept_languages.best_match(languages, default=default)
+
+
+def reader_locale():
+    """The language code of whoever reads what is being written: the page's reader, a mail's recipient (under
+    force_locale), or Indonesian outside the app."""
+    if not has_app_context():
+        return FALLBACK_LOCALE
+    return str(get_locale() or FALLBACK_LOCALE)
 
 
 def choose_for_session(language):

@@ -1,6 +1,11 @@
-"""Money is whole Rupiah in integers: rounding to the Rupiah, line totals and PPN, and showing it the Indonesian way."""
+"""Money is whole Rupiah in integers: rounding to the Rupiah, line totals and PPN; and amounts and quantities shown
+in the reader's number style, one helper for both, so a page never mixes 86.000 with 5,000."""
 
 from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_decimal
+
+from marketplace.core.language import reader_locale
 
 # PPN (VAT) charged by sellers registered as PKP; 11 % since April 2022.
 PPN_RATE = Decimal("0.11")
@@ -29,25 +34,27 @@ def ppn_idr(amount_idr, is_pkp, rate=PPN_RATE):
     return round_idr(Decimal(amount_idr) * rate) if is_pkp else 0
 
 
+def format_number(value, pattern="#,##0.###"):
+    """A number in the reader's style (reader_locale), without trailing zeros: 1.250,5 (id) or 1,250.5 (en)."""
+    return format_decimal(value, format=pattern, locale=reader_locale())
+
+
 def format_idr(amount_idr):
-    """Rp 1.250.000 — thousands separated by dots, no decimals, minus sign before Rp. A no-break space joins Rp to
-    its number, so an amount never wraps across two lines."""
+    """Rp 1.250.000 in Indonesian, Rp 1,250,000 in English: whole Rupiah, minus sign before Rp. A no-break space
+    joins Rp to its number, and the number has no space, so an amount never wraps across two lines."""
     if amount_idr is None:
         return ""
     if isinstance(amount_idr, bool) or not isinstance(amount_idr, int):
         raise TypeError("amounts are whole Rupiah integers")
     sign = "-" if amount_idr < 0 else ""
-    digits = f"{abs(amount_idr):,}".replace(",", ".")
-    return f"{sign}Rp\u00a0{digits}"
+    return f"{sign}Rp\u00a0{format_number(abs(amount_idr), '#,##0')}"
 
 
 def format_quantity(quantity):
     """A quantity in the reader's number style, without trailing zeros: 1.250,5 (id) or 1,250.5 (en)."""
     if quantity is None:
         return ""
-    from flask_babel import format_decimal
-
-    return format_decimal(quantity, format="#,##0.###")
+    return format_number(quantity)
 
 
 def plain_quantity(quantity):

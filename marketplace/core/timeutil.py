@@ -3,7 +3,10 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from sqlalchemy.types import DateTime, TypeDecorator
+
+from marketplace.core.language import reader_locale
 
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -39,22 +42,12 @@ def format_wib(value, with_seconds=False):
     """'3 Mei 2026 09:53 WIB' (or 'May' in English) from an aware datetime, in the reader's language."""
     if value is None:
         return ""
-    from babel.dates import format_datetime
-    from flask import has_app_context
-    from flask_babel import get_locale
-
-    locale = str(get_locale() or "id") if has_app_context() else "id"
     pattern = "d MMM yyyy HH:mm:ss" if with_seconds else "d MMM yyyy HH:mm"
-    return format_datetime(value, pattern, tzinfo=WIB, locale=locale) + " WIB"
+    return format_datetime(value, pattern, tzinfo=WIB, locale=reader_locale()) + " WIB"
 
 
 def format_day(value):
     """'3 Mei 2026' (or 'May'): a calendar date in the reader's language."""
     if value is None:
         return ""
-    from babel.dates import format_date
-    from flask import has_app_context
-    from flask_babel import get_locale
-
-    locale = str(get_locale() or "id") if has_app_context() else "id"
-    return format_date(value, "d MMM yyyy", locale=locale)
+    return format_date(value, "d MMM yyyy", locale=reader_locale())

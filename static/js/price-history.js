@@ -3,8 +3,11 @@
 // gets a stepped line chart; the server gives the formatted dates and the translated legends.
 (function () {
   "use strict";
-  // Amounts are shown the Indonesian way in every language, as the server's idr filter does.
-  var rupiah = new Intl.NumberFormat("id-ID", { maximumFractionDigits: 0 });
+  // Amounts in the page's number style, as the server's idr filter writes them: Rp 86.000 on an
+  // Indonesian page, Rp 86,000 on an English one (the page's lang is "id" or "en").
+  var rupiah = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-US" : "id-ID", {
+    maximumFractionDigits: 0,
+  });
   var COLOURS = { reference: "#198754", floor: "#6c757d", ceiling: "#fd7e14" };
 
   function formatIdr(value) {

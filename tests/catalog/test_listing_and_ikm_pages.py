@@ -39,7 +39,7 @@ def page_of(client, url):
 def test_listing_page_shows_the_reference_price_and_band_of_the_sentra(client, stall):
     client.get("/?lang=en")
     shown = sentra_price(page_of(client, f"/listings/{stall.listing.id}"))
-    assert shown == "Reference price Rp\u00a086.000, range Rp\u00a082.000–Rp\u00a091.000"
+    assert shown == "Reference price Rp\u00a086,000, range Rp\u00a082,000–Rp\u00a091,000"
 
 
 def test_listing_page_shows_the_fixed_price_of_a_fixed_schedule(client, db, stall):
@@ -47,7 +47,7 @@ def test_listing_page_shows_the_fixed_price_of_a_fixed_schedule(client, db, stal
     db.session.commit()
     client.get("/?lang=en")
     shown = sentra_price(page_of(client, f"/listings/{stall.listing.id}"))
-    assert shown == "Fixed sentra price Rp\u00a088.000"
+    assert shown == "Fixed sentra price Rp\u00a088,000"
 
 
 def test_listing_page_shows_the_schedule_in_force_not_a_coming_one(client, db, stall):

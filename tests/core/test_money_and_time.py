@@ -37,6 +37,23 @@ def test_rupiah_formatting_keeps_every_digit(amount):
     assert int(shown.replace("Rp\u00a0", "").replace(".", "")) == amount
 
 
+def test_amounts_and_quantities_follow_the_readers_number_style(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("id"):
+        assert (format_idr(86_000), format_quantity(Decimal("5000")), format_quantity(Decimal("1250.5"))) == (
+            "Rp\u00a086.000",
+            "5.000",
+            "1.250,5",
+        )
+    with app.test_request_context(), force_locale("en"):
+        assert (format_idr(-86_000), format_quantity(Decimal("5000")), format_quantity(Decimal("1250.5"))) == (
+            "-Rp\u00a086,000",
+            "5,000",
+            "1,250.5",
+        )
+
+
 @pytest.mark.parametrize("not_whole_rupiah", [1.5, "1000", True])
 def test_rupiah_refuses_anything_but_integers(not_whole_rupiah):
     with pytest.raises(TypeError):

@@ -26,7 +26,7 @@ def test_a_note_is_stored_as_its_key_with_its_values():
 def test_a_stored_note_is_shown_in_the_readers_language(app):
     stored = system_note("pricing.price_outside_band", floor_idr=50_000, ceiling_idr=1_250_000)
     with app.test_request_context(), force_locale("en"):
-        assert note_text(stored) == "price outside the band Rp\u00a050.000 – Rp\u00a01.250.000"
+        assert note_text(stored) == "price outside the band Rp\u00a050,000 – Rp\u00a01,250,000"
         assert note_text("listing.content_changed") == "content changed"
     with app.test_request_context(), force_locale("id"):
         expected = str(PRICE_NOTES["pricing.price_outside_band"]) % {

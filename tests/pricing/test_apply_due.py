@@ -97,5 +97,5 @@ def test_the_history_stores_keys_and_shows_the_notes_in_the_readers_language(app
     assert "pricing.price_outside_band" not in page and "listing.price_inside_band" not in page
     client.get(f"/coordinator/listings/{listing.id}?lang=en")
     page = client.get(f"/coordinator/listings/{listing.id}").get_data(as_text=True)
-    assert "— price outside the band Rp\u00a090.000 – Rp\u00a0100.000</li>" in page
+    assert "— price outside the band Rp\u00a090,000 – Rp\u00a0100,000</li>" in page
     assert "— price set inside the band</li>" in page
