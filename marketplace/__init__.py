@@ -158,6 +158,7 @@ def _register_template_helpers(app):
 
     from marketplace.accounts.models import ORGANIZATION_STATES
     from marketplace.catalog.models import LISTING_STATES
+    from marketplace.catalog.price_rules import price_position
     from marketplace.core.language import language_alternates
     from marketplace.core.roles import Role
     from marketplace.pricing.models import PRICE_REQUEST_STATES
@@ -169,6 +170,7 @@ def _register_template_helpers(app):
     app.jinja_env.globals["available_actions"] = lambda machine, obj: machine.available_actions(obj, current_user)
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["language_alternates"] = language_alternates
+    app.jinja_env.globals["price_position"] = price_position
 
     @app.context_processor
     def inject_globals():

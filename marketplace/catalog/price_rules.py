@@ -7,6 +7,8 @@ catalog therefore states here what it needs (`PriceRules`), and pricing installs
 unchecked because a piece of the app was left out.
 """
 
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from flask import current_app
@@ -20,6 +22,10 @@ class PriceRules(Protocol):
 
     def schedule_in_force(self, sentra_id, product_type_id):
         """The schedule in force for a sentra and product type today, or None."""
+
+    def schedules_for(self, listings):
+        """{listing id: the schedule in force for its sentra and product type, or None}, in one query whatever the
+        number of listings (their organizations loaded)."""
 
     def exception_holds(self, listing, schedule):
         """The coordinator approved this listing's own price under `schedule`."""
@@ -39,6 +45,39 @@ class PriceRules(Protocol):
 
     def record_refused_price(self, user, schedule, price_idr, product_type_id, listing=None):
         """Count a price the band refused, in a transaction of its own (the competition monitor shows them)."""
+
+
+# Where a price sits against the sentra's schedule, for buyers: the price is the sentra's, and how far from the
+# reference. The band bar on the listing page marks the price in BAND_STEPS steps from floor (0) to ceiling.
+BAND_STEPS = 20
+
+
+@dataclass(frozen=True)
+class PricePosition:
+    kind: str  # "fixed", "reference" (at it), "below" or "above" it inside the band, or "approved" outside it
+    percent: int = 0  # how far from the reference, in whole percent of it
+    step: int | None = None  # 0..BAND_STEPS inside the band; None for fixed and approved prices
+
+
+def price_position(price_idr, schedule):
+    """Where `price_idr` sits under `schedule` (None without a schedule)."""
+    if schedule is None:
+        return None
+    if schedule.is_fixed:
+        return PricePosition("fixed")
+    if not schedule.floor_idr <= price_idr <= schedule.ceiling_idr:
+        return PricePosition("approved")  # a price exception the coordinator approved
+    width = schedule.ceiling_idr - schedule.floor_idr
+    step = BAND_STEPS // 2 if width == 0 else _rounded(Decimal(price_idr - schedule.floor_idr) * BAND_STEPS / width)
+    difference = price_idr - schedule.reference_idr
+    percent = _rounded(Decimal(abs(difference)) * 100 / schedule.reference_idr)
+    if percent == 0:
+        return PricePosition("reference", 0, step)
+    return PricePosition("below" if difference < 0 else "above", percent, step)
+
+
+def _rounded(value):
+    return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def install_price_rules(app, rules):

@@ -54,6 +54,7 @@ def home():
     newest, best_stocked = services.home_listings()
     return render_template(
         "catalog/home.html",
+        card_schedules=price_rules().schedules_for([*newest, *best_stocked]),
         sentras=sentra_overview(),
         categories=services.categories_with_counts(),
         newest=newest,
@@ -141,6 +142,7 @@ def browse(category_slug=None, product_type_slug=None):
     args = _filter_args()
     return render_template(
         "catalog/browse.html",
+        card_schedules=price_rules().schedules_for(pagination.items),
         active_filters=sum(1 for name in FOLDED_FILTERS if request.args.get(name)),
         form=form,
         pagination=pagination,
@@ -191,10 +193,12 @@ def _public_ikm(user, org):
 @allow(PUBLIC)
 def ikm_profile(organization_id):
     org = object_or_404(Organization, organization_id, _public_ikm)
+    pagination = services.ikm_listings(org, page_arg(), PER_PAGE)
     return render_template(
         "catalog/ikm.html",
         org=org,
-        pagination=services.ikm_listings(org, page_arg(), PER_PAGE),
+        pagination=pagination,
+        card_schedules=price_rules().schedules_for(pagination.items),
         show_phone=services.may_see_public_phone(current_user, org),
     )
 
@@ -220,7 +224,13 @@ def sentra_page(slug):
         .order_by(Listing.created_at.desc())
         .limit(48)
     ).all()
-    return render_template("catalog/sentra.html", sentra=sentra, ikms=ikms, listings=listings)
+    return render_template(
+        "catalog/sentra.html",
+        sentra=sentra,
+        ikms=ikms,
+        listings=listings,
+        card_schedules=price_rules().schedules_for(listings),
+    )
 
 
 @bp.get("/media/<path:key>")

@@ -30,6 +30,13 @@ class SetPricingRules:
     def schedule_in_force(self, sentra_id, product_type_id):
         return services.schedule_in_force(sentra_id, product_type_id)
 
+    def schedules_for(self, listings):
+        pairs = {(listing.organization.sentra_id, listing.product_type_id) for listing in listings}
+        in_force = services.schedules_in_force(pairs=pairs)
+        return {
+            listing.id: in_force.get((listing.organization.sentra_id, listing.product_type_id)) for listing in listings
+        }
+
     def exception_holds(self, listing, schedule):
         return services.exception_holds(listing, schedule)
 

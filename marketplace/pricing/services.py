@@ -313,14 +313,21 @@ def is_future(schedule, moment=None):
     return schedule.effective_from > today_wib(moment)
 
 
-def schedules_in_force(moment=None):
-    """Every schedule in force today, across sentras: {(sentra_id, product_type_id): schedule}."""
-    rows = db.session.scalars(
-        select(PriceSchedule)
-        .where(PriceSchedule.effective_from <= today_wib(moment))
-        .order_by(PriceSchedule.effective_from, PriceSchedule.id)
-    ).all()
-    return {(s.sentra_id, s.product_type_id): s for s in rows}
+def schedules_in_force(moment=None, pairs=None):
+    """The schedules in force today, {(sentra_id, product_type_id): schedule}: across sentras, or only for `pairs`
+    of (sentra_id, product_type_id). One query either way."""
+    query = select(PriceSchedule).where(PriceSchedule.effective_from <= today_wib(moment))
+    if pairs is not None:
+        pairs = set(pairs)
+        if not pairs:
+            return {}
+        query = query.where(
+            PriceSchedule.sentra_id.in_({sentra_id for sentra_id, _ in pairs}),
+            PriceSchedule.product_type_id.in_({product_type_id for _, product_type_id in pairs}),
+        )
+    rows = db.session.scalars(query.order_by(PriceSchedule.effective_from, PriceSchedule.id)).all()
+    in_force = {(s.sentra_id, s.product_type_id): s for s in rows}
+    return in_force if pairs is None else {pair: s for pair, s in in_force.items() if pair in pairs}
 
 
 @operation
