@@ -1,4 +1,6 @@
-"""Health check, error pages in both languages, and the language switch."""
+"""Health check, error pages in both languages, the language switch, and the signed-in roles' bar of pages."""
+
+import re
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -118,3 +120,40 @@ def test_language_picked_before_signing_in_is_kept_on_the_account(client, world)
     client.post("/login", data={"email": world.seller.email, "password": PASSWORD})
     assert world.seller.locale == "en"
     assert 'lang="en"' in client.get("/account/profile").get_data(as_text=True)
+
+
+# Each signed-in role's own pages sit in a bar under the header (templates/base.html).
+
+WORKSPACE = {
+    "coordinator": [
+        "/coordinator/",
+        "/coordinator/listings",
+        "/coordinator/prices",
+        "/coordinator/price-requests",
+        "/coordinator/competition",
+        "/catalog/product-types",
+    ],
+    "admin": ["/admin/sentras", "/admin/staff", "/catalog/product-types"],
+    "seller": ["/seller/listings", "/seller/price-requests", "/account/organization", "/account/members"],
+    "buyer": ["/account/organization", "/account/members"],
+}
+
+
+def _workspace_links(page):
+    bar = re.search(r'<nav class="workspace-nav.*?</nav>', page, re.S)
+    return bar and re.findall(r'<a class="nav-link( active)?" href="([^"]+)"', bar.group(0))
+
+
+@pytest.mark.parametrize("role", list(WORKSPACE))
+def test_each_role_has_its_pages_in_the_bar_under_the_header(client, world, login_as, role):
+    login_as(role)
+    page = client.get(WORKSPACE[role][0], follow_redirects=True).get_data(as_text=True)
+    links = _workspace_links(page)
+    assert [href for _, href in links] == WORKSPACE[role]
+    # The page being read is marked, and only it.
+    assert [href for active, href in links if active] == [WORKSPACE[role][0]]
+    assert f'href="{WORKSPACE[role][0]}" aria-current="page"' in page
+
+
+def test_a_visitor_has_no_workspace_bar(client, world):
+    assert _workspace_links(client.get("/").get_data(as_text=True)) is None

@@ -13,7 +13,6 @@ from tests.e2e.conftest import (
     assert_fits_phone,
     field_errors,
     link_in_mail,
-    open_menu,
     sign_in,
     sign_out,
 )
@@ -75,7 +74,6 @@ def test_owner_invites_colleague_who_sets_password(page, new_page):
 
     sign_in(page, owner.email, factories.PASSWORD)
     expect(page).to_have_url(re.compile(r"/account/organization$"))
-    open_menu(page)
     page.get_by_role("link", name="Rekan kerja").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rekan kerja di PT Panci Nusantara")
     invite = page.locator("form", has=page.get_by_role("button", name="Kirim undangan"))
@@ -148,7 +146,6 @@ def test_admin_creates_sentra_and_coordinator(page, live_server):
     expect(sentra_row).to_contain_text("Jawa Tengah")
     assert_fits_phone(page)
 
-    open_menu(page)
     page.get_by_role("link", name="Staf", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/staff$"))
     page.get_by_role("link", name="Akun staf baru").click()

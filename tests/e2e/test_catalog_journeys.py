@@ -16,7 +16,6 @@ from tests.e2e.conftest import (
     assert_fits_phone,
     field_errors,
     mail_to,
-    open_menu,
     sign_in,
     sign_out,
     switch_language,
@@ -140,7 +139,6 @@ def test_seller_lists_with_photo_coordinator_approves_visitor_finds_it(page, new
     # The coordinator reviews it from the queue and approves it.
     sign_in(page, w.coordinator.email, factories.PASSWORD)
     expect(page).to_have_url(re.compile(r"/coordinator/$"))
-    open_menu(page)
     page.get_by_role("link", name="Listing untuk ditinjau").click()
     expect(page).to_have_url(re.compile(r"/coordinator/listings$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Listing sentra Anda")
@@ -259,8 +257,8 @@ def test_search_and_filters_in_english(page):
     expect(page).to_have_url(re.compile(r"sort=price_asc"))
     expect(_card_titles(page)).to_have_text(["Paving kotak merah", "Paving segi enam abu"])
     cards = page.get_by_test_id("listing-card")
-    expect(cards.nth(0)).to_contain_text("Rp 78.000")
-    expect(cards.nth(1)).to_contain_text("Rp 92.000")
+    expect(cards.nth(0)).to_contain_text("Rp 78,000")
+    expect(cards.nth(1)).to_contain_text("Rp 92,000")
     expect(page.get_by_test_id("filters").locator("select[name=sort]")).to_have_value("price_asc")
 
     _open_filters(page).locator("select[name=sort]").select_option(label="Price: high to low")
@@ -329,7 +327,6 @@ def test_coordinator_rejects_listing_with_reason_and_seller_sees_it(page):
 
     # The seller reads the reason in the list and on the listing.
     sign_in(page, w.seller.email, factories.PASSWORD, button="Sign in")
-    open_menu(page)
     page.get_by_role("link", name="My listings").click()
     item = page.get_by_test_id("seller-listing").filter(has_text=listing.title)
     expect(item.get_by_test_id("listing-status")).to_have_text("Rejected")
@@ -387,7 +384,7 @@ def test_seller_pauses_and_archives_with_confirmation(page, new_page):
     assert _status_of(listing.id) == "archived"
     assert_fits_phone(page)
 
-    page.get_by_role("link", name="Listing saya").click()
+    page.get_by_role("link", name="Listing saya", exact=True).click()
     expect(page).to_have_url(re.compile(r"/seller/listings$"))
     expect(page.get_by_test_id("empty-state")).to_have_text("Belum ada listing di sini.")
     page.get_by_role("link", name="Diarsipkan").click()

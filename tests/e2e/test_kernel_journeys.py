@@ -11,7 +11,7 @@ from marketplace.catalog import stock
 from marketplace.catalog.models import Listing, ProductType
 from marketplace.extensions import db
 from tests import factories
-from tests.e2e.conftest import assert_fits_phone, open_menu, sign_in
+from tests.e2e.conftest import assert_fits_phone, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +54,6 @@ def test_coordinators_read_product_types_and_the_admin_adds_one(page, new_page):
     db.session.commit()
 
     sign_in(page, coordinator.email, factories.PASSWORD)
-    open_menu(page)
     page.get_by_role("link", name="Jenis produk").click()
     expect(page.get_by_test_id("read-only-note")).to_contain_text("administrator platform")
     expect(page.get_by_text("Paving K-300 uji")).to_be_visible()

@@ -44,8 +44,9 @@ def test_the_coordinators_menu_keeps_whole_words_on_a_wide_screen(new_page, lang
     page.set_viewport_size({"width": 1280, "height": 800})
     sign_in(page, coordinator.email, factories.PASSWORD)
     switch_language(page, language)
-    links = page.locator("#main-nav .nav-link")
+    links = page.locator("#main-nav .nav-link, [data-testid=workspace-nav] .nav-link")
     expect(links.first).to_be_visible()
+    assert links.count() == 8  # Home, Products, and the coordinator's six pages
     for index in range(links.count()):
         link = links.nth(index)
         box = link.bounding_box()
@@ -55,6 +56,11 @@ def test_the_coordinators_menu_keeps_whole_words_on_a_wide_screen(new_page, lang
         )
         # One line of text: a word broken across lines would make the link two or more lines high.
         assert box["height"] <= padding + line_height * 1.5, f"{link.inner_text()!r} wraps"
+    # The header and the coordinator's bar each keep to one line: nothing wraps under the brand.
+    header = page.locator("nav.navbar-sentra").bounding_box()
+    assert header["height"] < 80, f"the header is {header['height']} px high"
+    workspace = page.get_by_test_id("workspace-nav")
+    assert workspace.evaluate("el => el.querySelector('.nav').scrollWidth <= el.querySelector('.nav').clientWidth")
 
 
 def _shop_of_three_categories():

@@ -13,7 +13,6 @@ from tests.e2e.conftest import (
     field_errors,
     link_in_mail,
     mail_to,
-    open_menu,
     sign_in,
     sign_out,
     switch_language,
@@ -63,7 +62,7 @@ def test_coordinator_publishes_a_band_and_visitors_read_it(page, new_page):
     page.get_by_test_id("confirm-publish").click()
     expect(page).to_have_url(re.compile(r"/coordinator/prices$"))
     expect(page.get_by_role("alert")).to_contain_text("are published")
-    expect(page.get_by_test_id("price-row").filter(has_text=product_type.name)).to_contain_text("Rp 82.000 – Rp 95.000")
+    expect(page.get_by_test_id("price-row").filter(has_text=product_type.name)).to_contain_text("Rp 82,000 – Rp 95,000")
     sign_out(page, button="Sign out")
 
     visitor = new_page()
@@ -206,15 +205,14 @@ def test_a_sellers_request_for_a_price_outside_the_band_is_approved(page, new_pa
     page.get_by_test_id("price-request-form").locator("textarea[name=reason]").fill("K-350 quality, lab-tested")
     page.get_by_test_id("price-request-form").get_by_role("button", name="Send the request").click()
     expect(page.get_by_role("alert")).to_contain_text("sent to the coordinator")
-    expect(page.get_by_test_id("price-request-box")).to_contain_text("Your request for Rp 175.000 is waiting")
+    expect(page.get_by_test_id("price-request-box")).to_contain_text("Your request for Rp 175,000 is waiting")
     assert_fits_phone(page)
     sign_out(page, button="Sign out")
 
     sign_in(page, w.coordinator.email, factories.PASSWORD, button="Sign in")
-    open_menu(page)
     page.get_by_role("link", name="Price requests").click()
     page.get_by_test_id("request-row").filter(has_text=w.listing.title).click()
-    expect(page.get_by_test_id("asked-price")).to_contain_text("Rp 175.000")
+    expect(page.get_by_test_id("asked-price")).to_contain_text("Rp 175,000")
     expect(page.get_by_test_id("exception-note")).to_be_visible()
     assert_fits_phone(page)
     page.get_by_test_id("request-decision-form").get_by_role("button", name="Approve").click()
@@ -231,7 +229,6 @@ def test_a_sellers_request_for_a_price_outside_the_band_is_approved(page, new_pa
 def test_the_coordinator_warns_an_ikm_from_the_competition_monitor(page):
     w = _sentra_with_a_live_listing("jombang-monitor")
     sign_in(page, w.coordinator.email, factories.PASSWORD)
-    open_menu(page)
     page.get_by_role("link", name="Persaingan").click()
     row = page.get_by_test_id("monitor-row").filter(has_text=w.ikm.name)
     expect(row).to_contain_text("Rp 85.000")
