@@ -54,19 +54,22 @@ BAND_STEPS = 20
 
 @dataclass(frozen=True)
 class PricePosition:
-    kind: str  # "fixed", "reference" (at it), "below" or "above" it inside the band, or "approved" outside it
+    # "fixed", "reference" (at it), "below" or "above" it inside the band; outside it "approved" (the coordinator's
+    # exception lets it sell) or "outside" (it may not sell at that price: a draft, a suspended listing)
+    kind: str
     percent: int = 0  # how far from the reference, in whole percent of it
     step: int | None = None  # 0..BAND_STEPS inside the band; None for fixed and approved prices
 
 
-def price_position(price_idr, schedule):
-    """Where `price_idr` sits under `schedule` (None without a schedule)."""
+def price_position(price_idr, schedule, on_sale=True):
+    """Where `price_idr` sits under `schedule` (None without a schedule). `on_sale`: the listing is public, so a
+    price outside the band is one the coordinator approved."""
     if schedule is None:
         return None
     if schedule.is_fixed:
         return PricePosition("fixed")
     if not schedule.floor_idr <= price_idr <= schedule.ceiling_idr:
-        return PricePosition("approved")  # a price exception the coordinator approved
+        return PricePosition("approved" if on_sale else "outside")
     width = schedule.ceiling_idr - schedule.floor_idr
     step = BAND_STEPS // 2 if width == 0 else _rounded(Decimal(price_idr - schedule.floor_idr) * BAND_STEPS / width)
     difference = price_idr - schedule.reference_idr

@@ -95,6 +95,18 @@ def test_the_seller_sees_no_sentra_price_on_a_draft_of_a_product_type_without_sc
     assert sentra_price(page) is None and 'data-testid="not-public"' in page
 
 
+def test_the_seller_reads_a_price_outside_the_band_as_outside_it_not_as_approved(client, db, stall):
+    # Above the ceiling 91.000, and no exception: suspended for its price.
+    suspended = factories.make_listing(
+        stall.ikm, stall.listing.product_type, status="price_suspended", price_idr=95_000
+    )
+    db.session.commit()
+    login(client, stall.seller)
+    page = page_of(client, f"/listings/{suspended.id}")
+    assert positions(page) == ["Di luar rentang sentra"]
+    assert "band-bar" not in page
+
+
 # --- the IKM's business phone --------------------------------------------------------------------------------------
 
 SEES_PHONE = ["buyer", "buyer_colleague", "other_buyer", "seller", "coordinator", "other_coordinator", "admin"]

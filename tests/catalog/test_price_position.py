@@ -35,6 +35,11 @@ def test_a_fixed_price_and_an_approved_price_outside_the_band():
     assert price_position(80_000, band(82_000, 86_000, 91_000)) == PricePosition("approved")
 
 
+def test_a_price_outside_the_band_of_a_listing_not_on_sale_is_not_called_approved():
+    assert price_position(95_000, band(82_000, 86_000, 91_000), on_sale=False) == PricePosition("outside")
+    assert price_position(88_000, band(82_000, 86_000, 91_000), on_sale=False).kind == "above"
+
+
 def test_no_schedule_no_position():
     assert price_position(88_000, None) is None
 
