@@ -2,14 +2,38 @@
 
 import logging
 import os
+from types import SimpleNamespace
 
 from flask import Flask, request
-from flask_login import current_user
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, user_loaded_from_cookie
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from marketplace import accounts, catalog, coordination, core, pricing
+from marketplace.accounts import sessions
+from marketplace.accounts.models import ORGANIZATION_STATES
+from marketplace.catalog.models import LISTING_STATES
+from marketplace.catalog.price_rules import price_position
+from marketplace.cli import register_cli
 from marketplace.config import DEFAULT_SECRET_KEY, INSTANCE_DIR, MIN_PRODUCTION_SECRET_BYTES, config_from_environment
+from marketplace.core.access import init_access
+from marketplace.core.errors_views import register_error_handlers
+from marketplace.core.flashing import init_flashing
+from marketplace.core.language import apply_language_parameter, language_alternates, select_locale, vary_on_language
+from marketplace.core.money import format_idr, format_quantity, plain_quantity
+from marketplace.core.notes import note_text
+from marketplace.core.roles import Role
+from marketplace.core.routing import BoundedIntConverter
+from marketplace.core.security import set_security_headers
+from marketplace.core.timeutil import format_day, format_wib
+from marketplace.core.transaction import init_transaction_events
+from marketplace.core.uploads import init_request_limits
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+from marketplace.pricing import rules as pricing_rules
+from marketplace.pricing.models import PRICE_REQUEST_STATES
 
 
 @event.listens_for(Engine, "connect")
@@ -34,7 +58,6 @@ def create_app(config=None):
         template_folder="../templates",
         static_folder="../static",
     )
-    from marketplace.core.routing import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.from_object(config_from_environment())
@@ -46,8 +69,6 @@ def create_app(config=None):
     if app.config.get("PRODUCTION"):
         _check_production_settings(app)
     if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
@@ -56,11 +77,8 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_hooks(app)
-    from marketplace.core.uploads import init_request_limits
 
     init_request_limits(app)  # the first before_request hook: it must run before CSRFProtect reads the form
-
-    from marketplace.cli import register_cli
 
     register_cli(app)
     return app
@@ -85,7 +103,6 @@ def _check_production_settings(app):
 
 
 def _init_extensions(app):
-    from marketplace.core.language import apply_language_parameter, select_locale, vary_on_language
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -101,13 +118,7 @@ def _init_extensions(app):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
-    from flask_babel import lazy_gettext as _l
-
     login_manager.login_message = _l("Please sign in to open that page.")
-
-    from flask_login import user_loaded_from_cookie
-
-    from marketplace.accounts import sessions
 
     # Sign-ins live on the server (accounts/sessions.py): a copied cookie dies with its sign-in.
     login_manager.user_loader(sessions.load_user)
@@ -116,16 +127,10 @@ def _init_extensions(app):
         lambda sender, user: sessions.rotate_remembered_session(user), sender=app, weak=False
     )
 
-    from marketplace.core.transaction import init_transaction_events
-
     init_transaction_events()
 
 
 def _register_blueprints(app):
-    from marketplace import accounts, catalog, coordination, core, pricing
-    from marketplace.core.access import init_access
-    from marketplace.core.errors_views import register_error_handlers
-    from marketplace.pricing import rules as pricing_rules
 
     app.register_blueprint(core.bp)
     app.register_blueprint(catalog.bp)
@@ -139,12 +144,6 @@ def _register_blueprints(app):
 
 
 def _register_template_helpers(app):
-    from flask_babel import get_locale
-
-    from marketplace.core.flashing import init_flashing
-    from marketplace.core.money import format_idr, format_quantity, plain_quantity
-    from marketplace.core.notes import note_text
-    from marketplace.core.timeutil import format_day, format_wib
 
     app.jinja_env.filters["idr"] = format_idr
     app.jinja_env.filters["wib"] = format_wib
@@ -153,15 +152,6 @@ def _register_template_helpers(app):
     app.jinja_env.filters["date_id"] = format_day
     app.jinja_env.filters["note"] = note_text
     init_flashing(app)
-
-    from types import SimpleNamespace
-
-    from marketplace.accounts.models import ORGANIZATION_STATES
-    from marketplace.catalog.models import LISTING_STATES
-    from marketplace.catalog.price_rules import price_position
-    from marketplace.core.language import language_alternates
-    from marketplace.core.roles import Role
-    from marketplace.pricing.models import PRICE_REQUEST_STATES
 
     # Templates ask the state machines for labels, badge colours and the buttons to show.
     app.jinja_env.globals["states"] = SimpleNamespace(
@@ -178,7 +168,6 @@ def _register_template_helpers(app):
 
 
 def _register_hooks(app):
-    from marketplace.core.security import set_security_headers
 
     app.after_request(set_security_headers)
 
