@@ -55,6 +55,9 @@ def test_an_ikm_publishes_its_whatsapp_and_a_buyer_reaches_it_after_signing_in(p
     expect(visitor.get_by_test_id("price")).to_contain_text("Rp\u00a088.000")
     expect(visitor.get_by_test_id("sentra-price")).to_contain_text("Rp\u00a086.000")
     expect(visitor.get_by_test_id("sentra-price")).to_contain_text("Rp\u00a082.000–Rp\u00a091.000")
+    # Where the price sits: 2 % above the reference, drawn on the band.
+    expect(visitor.get_by_test_id("price-position")).to_have_text("2 % di atas acuan sentra")
+    expect(visitor.get_by_test_id("band-bar").locator(".band-marker")).to_be_visible()
     expect(visitor.get_by_test_id("whatsapp-link")).to_have_count(0)
     assert_fits_phone(visitor)
     visitor.get_by_test_id("phone-sign-in").get_by_role("link").click()
@@ -72,6 +75,9 @@ def test_an_ikm_publishes_its_whatsapp_and_a_buyer_reaches_it_after_signing_in(p
     assert_fits_phone(visitor)
     visitor.get_by_role("link", name="UD Paving Mandiri").click()
     expect(visitor).to_have_url(re.compile(rf"/ikm/{ikm.id}$"))
+    expect(visitor.get_by_test_id("listing-card").first.get_by_test_id("price-position")).to_have_text(
+        "2 % di atas acuan sentra"
+    )
     expect(visitor.get_by_test_id("whatsapp-link")).to_have_attribute("href", "https://wa.me/6281234567890")
     assert_fits_phone(visitor)
 
