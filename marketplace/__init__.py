@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import accounts, catalog, coordination, core, pricing
+from marketplace import accounts, catalog, coordination, core, orders, pricing
 from marketplace.accounts import sessions
 from marketplace.accounts.models import ORGANIZATION_STATES
 from marketplace.catalog.models import LISTING_STATES
@@ -33,6 +33,7 @@ from marketplace.core.transaction import init_transaction_events
 from marketplace.core.uploads import init_request_limits
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
 from marketplace.pricing import rules as pricing_rules
+from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES
 from marketplace.pricing.models import PRICE_REQUEST_STATES
 
 
@@ -137,6 +138,7 @@ def _register_blueprints(app):
     app.register_blueprint(accounts.bp)
     app.register_blueprint(coordination.bp, url_prefix="/coordinator")
     app.register_blueprint(pricing.bp)
+    app.register_blueprint(orders.bp)
     init_access(app)
     register_error_handlers(app)
     # The catalog asks set pricing through a port (catalog/price_rules.py) instead of importing it.
@@ -155,7 +157,11 @@ def _register_template_helpers(app):
 
     # Templates ask the state machines for labels, badge colours and the buttons to show.
     app.jinja_env.globals["states"] = SimpleNamespace(
-        organization=ORGANIZATION_STATES, listing=LISTING_STATES, price_request=PRICE_REQUEST_STATES
+        organization=ORGANIZATION_STATES,
+        listing=LISTING_STATES,
+        price_request=PRICE_REQUEST_STATES,
+        order=ORDER_STATES,
+        checkout=CHECKOUT_STATES,
     )
     app.jinja_env.globals["available_actions"] = lambda machine, obj: machine.available_actions(obj, current_user)
     app.jinja_env.globals["Role"] = Role

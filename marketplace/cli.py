@@ -18,11 +18,13 @@ from marketplace.core.timeutil import format_wib
 from marketplace.core.transaction import transaction
 from marketplace.demo import seed_demo
 from marketplace.extensions import db
+from marketplace.orders.services import auto_confirm, expire_unpaid
 from marketplace.pricing.services import apply_due
 
 
 def register_cli(app):
     app.cli.add_command(pricing_group)
+    app.cli.add_command(orders_group)
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(seed_demo_command)
@@ -110,6 +112,25 @@ def apply_due_command():
 
     repriced, suspended = apply_due()
     click.echo(f"repriced {repriced}, suspended for pricing {suspended}")
+
+
+@click.group("orders")
+def orders_group():
+    """Orders: the clock's part of their lifecycle (run every few minutes from cron or a systemd timer)."""
+
+
+@orders_group.command("expire-unpaid")
+def expire_unpaid_command():
+    """Cancel the orders of checkouts not paid by their deadline (PAYMENT_DEADLINE_HOURS) and return their stock."""
+
+    click.echo(f"expired {expire_unpaid()} unpaid checkouts")
+
+
+@orders_group.command("auto-confirm")
+def auto_confirm_command():
+    """Complete the orders shipped more than AUTO_CONFIRM_DAYS ago whose buyer did not confirm receipt."""
+
+    click.echo(f"confirmed {auto_confirm()} orders automatically")
 
 
 @click.command("purge-submissions")

@@ -90,6 +90,11 @@ class Config:
     # In development the mail is also printed right after the commit that wrote it.
     MAIL_ECHO_AFTER_COMMIT = _bool("MAIL_ECHO_AFTER_COMMIT", True)
 
+    # Orders: an unpaid checkout is cancelled (its stock returned) after this many hours; a shipped order the buyer
+    # has not confirmed is completed this many days after shipping.
+    PAYMENT_DEADLINE_HOURS = int(os.environ.get("PAYMENT_DEADLINE_HOURS", "24"))
+    AUTO_CONFIRM_DAYS = int(os.environ.get("AUTO_CONFIRM_DAYS", "7"))
+
     # Links in mail are built on this, never on the request's Host header.
     BASE_URL = base_url_from_environment()
     # Host names this app answers to (comma-separated); others get 400. Unset: any (development).

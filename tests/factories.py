@@ -208,3 +208,44 @@ def make_price_request(listing, price=120_000, status="pending", requested_by=No
     db.session.add(change)
     db.session.flush()
     return change
+
+
+# The moves that take a paid order to each later status, with who makes them (services move; factories only drive).
+_ORDER_PATH = {
+    "accepted": [("seller", "accept")],
+    "ready": [("seller", "accept"), ("seller", "mark_ready")],
+    "shipped": [("seller", "accept"), ("seller", "mark_ready"), ("seller", "ship")],
+    "delivered": [("seller", "accept"), ("seller", "mark_ready"), ("seller", "ship"), ("seller", "mark_delivered")],
+    "completed": [("seller", "accept"), ("seller", "mark_ready"), ("seller", "ship"), ("buyer", "confirm_receipt")],
+    "disputed": [("seller", "accept"), ("seller", "mark_ready"), ("seller", "ship"), ("buyer", "dispute")],
+    "rejected": [("seller", "reject")],
+    "cancelled": [("buyer", "cancel")],
+}
+
+
+def make_order(buyer, listing, quantity=10, status="paid", seller=None, coordinator=None):
+    """An order of `quantity` of `listing` placed by `buyer` through the real services (cart, checkout, payment
+    interface, the actions of each side), moved on to `status`. Returns the order."""
+    from decimal import Decimal
+
+    from marketplace.core.submissions import new_submission_token
+    from marketplace.orders import payment, services
+    from marketplace.orders.services import DeliveryChoice
+
+    seller = seller or make_user("seller", organization=listing.organization)
+    services.put_in_cart(buyer, listing, Decimal(quantity))
+    choices = {listing.organization_id: DeliveryChoice("pickup")}
+    plan = services.plan_checkout(buyer, choices)
+    checkout = services.place_checkout(buyer, choices, "", "", plan.fingerprint, new_submission_token())
+    (order,) = checkout.orders
+    if status == "awaiting_payment":
+        return order
+    payment.mark_checkout_paid(checkout.id, reference="factory")
+    if status == "refunded":
+        for who, name in _ORDER_PATH["disputed"]:
+            services.act_on_order(buyer if who == "buyer" else seller, order, name, reason="Alasan uji", delivery_note_number="SJ-1")
+        services.act_on_order(coordinator, order, "resolve_refunded", reason="Barang rusak")
+        return order
+    for who, name in _ORDER_PATH.get(status, []):
+        services.act_on_order(buyer if who == "buyer" else seller, order, name, reason="Alasan uji", delivery_note_number="SJ-1")
+    return order

@@ -281,6 +281,25 @@ def unit_price_for(listing, quantity, moment=None):
     return unit_price_idr(listing.price_idr, schedule, quantity, exception=exception_holds(listing, schedule))
 
 
+def unit_prices_for(items, moment=None):
+    """`unit_price_for` for many (listing, quantity) pairs at once, in one query: {listing.id: (schedule, unit price
+    or None when the listing may not sell at its price)}. The same rule, for carts and checkouts."""
+    in_force = schedules_in_force(
+        moment, pairs={(listing.organization.sentra_id, listing.product_type_id) for listing, _ in items}
+    )
+    prices = {}
+    for listing, quantity in items:
+        schedule = in_force.get((listing.organization.sentra_id, listing.product_type_id))
+        allowed = price_allowed(listing, schedule)
+        price = (
+            unit_price_idr(listing.price_idr, schedule, quantity, exception=exception_holds(listing, schedule))
+            if allowed
+            else None
+        )
+        prices[listing.id] = (schedule, price)
+    return prices
+
+
 def parse_tiers(text):
     """'100: 2.5' per line -> [(Decimal('100'), Decimal('2.5'))]; raise InvalidSchedule with the line that is wrong."""
     tiers = []

@@ -1,0 +1,1 @@
+"""The buyer companies' delivery addresses and the sentras' delivery tariffs: pages."""

@@ -1,0 +1,1 @@
+"""Order documents (invoice, delivery note) as PDF: pages."""

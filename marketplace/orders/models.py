@@ -1,0 +1,482 @@
+"""Carts, checkouts and orders, with the order's state machine; delivery addresses and the sentra's delivery tariff;
+shipments, reviews and in-app notifications."""
+
+from flask_babel import lazy_gettext as _l
+
+from marketplace.catalog.models import QUANTITY
+from marketplace.core.roles import Role
+from marketplace.core.states import StateMachine, Status, action
+from marketplace.core.timeutil import UTCDateTime, utcnow
+from marketplace.extensions import db
+
+# --- where goods go ---------------------------------------------------------------------------------------------
+
+
+class DeliveryAddress(db.Model):
+    """A place a buyer company has goods delivered to (a plant, a site). Archived, never deleted: orders copy it."""
+
+    __tablename__ = "delivery_address"
+
+    id = db.Column(db.Integer, primary_key=True)
+    organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    label = db.Column(db.String(80), nullable=False)  # "Pabrik Sidoarjo", "Proyek Tol Krian"
+    recipient = db.Column(db.String(120), nullable=False)
+    phone = db.Column(db.String(20), nullable=False)
+    address = db.Column(db.String(300), nullable=False)
+    regency = db.Column(db.String(120), nullable=False)
+    province = db.Column(db.String(60), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    archived_at = db.Column(UTCDateTime)
+
+    organization = db.relationship("Organization")
+
+    def one_line(self):
+        return f"{self.label}: {self.address}, {self.regency}, {self.province} ({self.recipient}, {self.phone})"
+
+
+class DeliveryTariff(db.Model):
+    """A sentra's delivery fee: a base fee per order plus a fee per unit of each product type (set by a coordinator)."""
+
+    __tablename__ = "delivery_tariff"
+
+    id = db.Column(db.Integer, primary_key=True)
+    sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="CASCADE"), nullable=False, unique=True)
+    base_fee_idr = db.Column(db.BigInteger, nullable=False, default=0)
+    updated_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    unit_fees = db.relationship("DeliveryUnitFee", cascade="all, delete-orphan", back_populates="tariff")
+
+    __table_args__ = (db.CheckConstraint("base_fee_idr >= 0", name="base_fee_not_negative"),)
+
+    def fee_per_unit(self, product_type_id):
+        for fee in self.unit_fees:
+            if fee.product_type_id == product_type_id:
+                return fee.fee_per_unit_idr
+        return 0
+
+
+class DeliveryUnitFee(db.Model):
+    __tablename__ = "delivery_unit_fee"
+
+    id = db.Column(db.Integer, primary_key=True)
+    tariff_id = db.Column(db.Integer, db.ForeignKey("delivery_tariff.id", ondelete="CASCADE"), nullable=False)
+    product_type_id = db.Column(db.Integer, db.ForeignKey("product_type.id", ondelete="CASCADE"), nullable=False)
+    fee_per_unit_idr = db.Column(db.BigInteger, nullable=False)
+
+    tariff = db.relationship(DeliveryTariff, back_populates="unit_fees")
+
+    __table_args__ = (
+        db.UniqueConstraint("tariff_id", "product_type_id", name="uq_delivery_unit_fee"),
+        db.CheckConstraint("fee_per_unit_idr >= 0", name="unit_fee_not_negative"),
+    )
+
+
+# --- the cart ---------------------------------------------------------------------------------------------------
+
+
+class CartItem(db.Model):
+    """A listing in a buyer user's cart. `seen_unit_price_idr` is the price the buyer last saw, so that a change is
+    shown on the next view instead of slipping through."""
+
+    __tablename__ = "cart_item"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listing.id", ondelete="CASCADE"), nullable=False)
+    quantity = db.Column(QUANTITY, nullable=False)
+    seen_unit_price_idr = db.Column(db.BigInteger, nullable=False)
+    added_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    listing = db.relationship("Listing")
+
+    __table_args__ = (
+        db.UniqueConstraint("user_id", "listing_id", name="uq_cart_item_user_listing"),
+        db.CheckConstraint("quantity > 0", name="quantity_positive"),
+        db.CheckConstraint("seen_unit_price_idr > 0", name="seen_price_positive"),
+    )
+
+
+# --- checkout and orders ----------------------------------------------------------------------------------------
+
+
+class CheckoutStatus:
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    EXPIRED = "expired"  # not paid in time: its orders were cancelled
+    CANCELLED = "cancelled"  # the buyer cancelled every order before paying
+    ALL = (AWAITING_PAYMENT, PAID, EXPIRED, CANCELLED)
+
+
+class Checkout(db.Model):
+    """One payment for what a buyer bought at once: one order per IKM."""
+
+    __tablename__ = "checkout"
+
+    id = db.Column(db.Integer, primary_key=True)
+    number = db.Column(db.String(20), unique=True)  # PS-2026-000123, set once the id is known
+    buyer_organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    placed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    status = db.Column(db.String(20), nullable=False, default=CheckoutStatus.AWAITING_PAYMENT, index=True)
+    total_idr = db.Column(db.BigInteger, nullable=False)
+    po_number = db.Column(db.String(60), nullable=False, default="")
+    note = db.Column(db.String(1000), nullable=False, default="")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    pay_by = db.Column(UTCDateTime, nullable=False)
+    paid_at = db.Column(UTCDateTime)
+    payment_reference = db.Column(db.String(120))
+
+    buyer_organization = db.relationship("Organization")
+    placed_by = db.relationship("User")
+    orders = db.relationship("Order", back_populates="checkout", order_by="Order.id")
+
+    __table_args__ = (
+        db.CheckConstraint(
+            "status IN ('awaiting_payment', 'paid', 'expired', 'cancelled')", name="checkout_status"
+        ),
+        db.CheckConstraint("total_idr >= 0", name="checkout_total_not_negative"),
+    )
+
+
+class OrderStatus:
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAID = "paid"
+    ACCEPTED = "accepted"
+    READY = "ready"  # packed: waiting for pickup or dispatch
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    DISPUTED = "disputed"
+    REFUNDED = "refunded"
+    ALL = (
+        AWAITING_PAYMENT,
+        PAID,
+        ACCEPTED,
+        READY,
+        SHIPPED,
+        DELIVERED,
+        COMPLETED,
+        CANCELLED,
+        REJECTED,
+        DISPUTED,
+        REFUNDED,
+    )
+    # Still under way: stock is held for it and somebody has something to do.
+    OPEN = (AWAITING_PAYMENT, PAID, ACCEPTED, READY, SHIPPED, DELIVERED, DISPUTED)
+    # The buyer's money is with the sentra: leaving the order by cancel, reject or refund pays it back.
+    PAID_STATES = (PAID, ACCEPTED, READY, SHIPPED, DELIVERED, DISPUTED)
+
+
+class DeliveryMethod:
+    PICKUP = "pickup"  # the buyer's truck collects at the sentra
+    DELIVERY = "delivery"  # the sentra's tariff, to one of the buyer's addresses
+    ALL = (PICKUP, DELIVERY)
+
+
+class Order(db.Model):
+    """What one IKM delivers to one buyer company from a checkout; its lines copy the prices of that moment."""
+
+    __tablename__ = "customer_order"  # "order" is an SQL keyword
+
+    id = db.Column(db.Integer, primary_key=True)
+    number = db.Column(db.String(20), unique=True)  # PS-2026-000123, set once the id is known
+    checkout_id = db.Column(db.Integer, db.ForeignKey("checkout.id", ondelete="RESTRICT"), nullable=False, index=True)
+    seller_organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    buyer_organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="RESTRICT"), nullable=False, index=True)
+    placed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    status = db.Column(db.String(20), nullable=False, default=OrderStatus.AWAITING_PAYMENT, index=True)
+    status_reason = db.Column(db.String(1000))
+    delivery_method = db.Column(db.String(10), nullable=False)
+    # A copy of the address at the moment of ordering (the buyer may change or archive it later).
+    delivery_address = db.Column(db.String(600), nullable=False, default="")
+    delivery_address_id = db.Column(db.Integer, db.ForeignKey("delivery_address.id", ondelete="SET NULL"))
+    seller_is_pkp = db.Column(db.Boolean, nullable=False)
+    subtotal_idr = db.Column(db.BigInteger, nullable=False)
+    delivery_fee_idr = db.Column(db.BigInteger, nullable=False, default=0)
+    ppn_idr = db.Column(db.BigInteger, nullable=False, default=0)
+    total_idr = db.Column(db.BigInteger, nullable=False)
+    # What the buyer is owed back (rejection, cancellation after payment, dispute refunded); paid out by payments.
+    refund_due_idr = db.Column(db.BigInteger, nullable=False, default=0)
+    po_number = db.Column(db.String(60), nullable=False, default="")
+    note = db.Column(db.String(1000), nullable=False, default="")
+    delivery_note_number = db.Column(db.String(60))
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    paid_at = db.Column(UTCDateTime)
+    shipped_at = db.Column(UTCDateTime)
+    completed_at = db.Column(UTCDateTime)
+
+    checkout = db.relationship(Checkout, back_populates="orders")
+    seller_organization = db.relationship("Organization", foreign_keys=[seller_organization_id])
+    buyer_organization = db.relationship("Organization", foreign_keys=[buyer_organization_id])
+    sentra = db.relationship("Sentra")
+    placed_by = db.relationship("User")
+    lines = db.relationship("OrderLine", back_populates="order", order_by="OrderLine.id")
+    events = db.relationship("OrderEvent", back_populates="order", order_by="OrderEvent.id")
+    review = db.relationship("Review", back_populates="order", uselist=False)
+
+    __table_args__ = (
+        db.CheckConstraint(
+            "status IN ('awaiting_payment', 'paid', 'accepted', 'ready', 'shipped', 'delivered', 'completed', "
+            "'cancelled', 'rejected', 'disputed', 'refunded')",
+            name="order_status",
+        ),
+        db.CheckConstraint("delivery_method IN ('pickup', 'delivery')", name="delivery_method"),
+        db.CheckConstraint(
+            "subtotal_idr >= 0 AND delivery_fee_idr >= 0 AND ppn_idr >= 0 AND refund_due_idr >= 0",
+            name="order_amounts_not_negative",
+        ),
+        db.CheckConstraint("total_idr = subtotal_idr + delivery_fee_idr + ppn_idr", name="order_total_adds_up"),
+        db.CheckConstraint("refund_due_idr <= total_idr", name="refund_at_most_total"),
+    )
+
+
+class OrderLine(db.Model):
+    """A copy of what was bought: product type name, unit, quantity and unit price at the moment of ordering."""
+
+    __tablename__ = "order_line"
+
+    id = db.Column(db.Integer, primary_key=True)
+    order_id = db.Column(db.Integer, db.ForeignKey("customer_order.id", ondelete="CASCADE"), nullable=False, index=True)
+    listing_id = db.Column(db.Integer, db.ForeignKey("listing.id", ondelete="RESTRICT"), nullable=False, index=True)
+    product_type_id = db.Column(db.Integer, db.ForeignKey("product_type.id", ondelete="RESTRICT"), nullable=False)
+    product_name = db.Column(db.String(160), nullable=False)
+    listing_title = db.Column(db.String(160), nullable=False)
+    unit = db.Column(db.String(4), nullable=False)
+    quantity = db.Column(QUANTITY, nullable=False)
+    unit_price_idr = db.Column(db.BigInteger, nullable=False)
+    line_total_idr = db.Column(db.BigInteger, nullable=False)
+
+    order = db.relationship(Order, back_populates="lines")
+    listing = db.relationship("Listing")
+    product_type = db.relationship("ProductType")
+
+    __table_args__ = (
+        db.CheckConstraint("quantity > 0", name="line_quantity_positive"),
+        db.CheckConstraint("unit_price_idr > 0 AND line_total_idr > 0", name="line_amounts_positive"),
+    )
+
+    @property
+    def unit_label(self):
+        return self.product_type.unit_label if self.product_type is not None else self.unit
+
+
+class OrderEvent(db.Model):
+    """One move of an order: who, when, from what to what, and why (the timeline)."""
+
+    __tablename__ = "order_event"
+
+    id = db.Column(db.Integer, primary_key=True)
+    order_id = db.Column(db.Integer, db.ForeignKey("customer_order.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_status = db.Column(db.String(20))  # None: the order was placed
+    to_status = db.Column(db.String(20), nullable=False)
+    actor_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    note = db.Column(db.String(1000))
+    at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    order = db.relationship(Order, back_populates="events")
+    actor = db.relationship("User")
+
+
+class Shipment(db.Model):
+    """One truckload (or pickup) of an order with its delivery-note (surat jalan) number. Today an order ships in one
+    full shipment; several shipments per order and the buyer's receipt per shipment (BAST) build on this table."""
+
+    __tablename__ = "shipment"
+
+    id = db.Column(db.Integer, primary_key=True)
+    order_id = db.Column(db.Integer, db.ForeignKey("customer_order.id", ondelete="CASCADE"), nullable=False, index=True)
+    delivery_note_number = db.Column(db.String(60), nullable=False)
+    shipped_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    order = db.relationship(Order, backref=db.backref("shipments", order_by="Shipment.id"))
+
+
+class Review(db.Model):
+    """A buyer's rating (1–5) of a completed order, shown on the IKM's pages."""
+
+    __tablename__ = "review"
+
+    id = db.Column(db.Integer, primary_key=True)
+    order_id = db.Column(
+        db.Integer, db.ForeignKey("customer_order.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    seller_organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    buyer_organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False
+    )
+    author_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    rating = db.Column(db.Integer, nullable=False)
+    comment = db.Column(db.String(1000), nullable=False, default="")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    order = db.relationship(Order, back_populates="review")
+    buyer_organization = db.relationship("Organization", foreign_keys=[buyer_organization_id])
+
+    __table_args__ = (db.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_1_to_5"),)
+
+
+class Notification(db.Model):
+    """An order's move as one user sees it in the bell list. The text is made when shown, in the reader's language."""
+
+    __tablename__ = "notification"
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
+    order_id = db.Column(db.Integer, db.ForeignKey("customer_order.id", ondelete="CASCADE"), nullable=False)
+    status = db.Column(db.String(20), nullable=False)  # what the order moved to
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    read_at = db.Column(UTCDateTime)
+
+    order = db.relationship(Order)
+
+    __table_args__ = (db.Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+
+# --- the order's state machine ----------------------------------------------------------------------------------
+
+
+def _order_history(order, from_status, to_status, actor, note):
+    db.session.add(
+        OrderEvent(
+            order_id=order.id, from_status=from_status, to_status=to_status, actor_id=getattr(actor, "id", None), note=note
+        )
+    )
+
+
+_REASONED = (OrderStatus.REJECTED, OrderStatus.DISPUTED, OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+
+
+def _values_on_move(to_status, note):
+    now = utcnow()
+    values = {"updated_at": now}
+    if to_status in _REASONED:
+        values["status_reason"] = note
+    if to_status == OrderStatus.PAID:
+        values["paid_at"] = now
+    if to_status == OrderStatus.SHIPPED:
+        values["shipped_at"] = now
+    if to_status == OrderStatus.COMPLETED:
+        values["completed_at"] = now
+    return values
+
+
+O = OrderStatus
+_BUYER, _SELLER, _COORDINATOR = (Role.BUYER,), (Role.SELLER,), (Role.COORDINATOR,)
+ORDER_STATES = StateMachine(
+    kind="order",
+    model=Order,
+    statuses={
+        O.AWAITING_PAYMENT: Status(_l("Awaiting payment"), "warning text-dark"),
+        O.PAID: Status(_l("Paid"), "info text-dark"),
+        O.ACCEPTED: Status(_l("Accepted"), "primary"),
+        O.READY: Status(_l("Ready"), "primary"),
+        O.SHIPPED: Status(_l("Shipped"), "primary"),
+        O.DELIVERED: Status(_l("Delivered"), "success"),
+        O.COMPLETED: Status(_l("Completed"), "success"),
+        O.CANCELLED: Status(_l("Cancelled"), "secondary"),
+        O.REJECTED: Status(_l("Rejected"), "danger"),
+        O.DISPUTED: Status(_l("Disputed"), "danger"),
+        O.REFUNDED: Status(_l("Refunded"), "dark"),
+    },
+    actions=(
+        # The buyer's.
+        action(
+            "cancel",
+            _l("Cancel order"),
+            [O.AWAITING_PAYMENT, O.PAID],
+            O.CANCELLED,
+            _BUYER,
+            style="btn-outline-danger",
+            needs_reason=True,
+            confirm=_l("Cancel this order? The IKM will not deliver it."),
+        ),
+        action("confirm_receipt", _l("Confirm receipt"), [O.SHIPPED, O.DELIVERED], O.COMPLETED, _BUYER, style="btn-success"),
+        action(
+            "dispute",
+            _l("Report a problem"),
+            [O.SHIPPED, O.DELIVERED],
+            O.DISPUTED,
+            _BUYER,
+            style="btn-outline-danger",
+            needs_reason=True,
+        ),
+        # The seller's.
+        action("accept", _l("Accept order"), [O.PAID], O.ACCEPTED, _SELLER, style="btn-success"),
+        action(
+            "reject",
+            _l("Reject order"),
+            [O.PAID],
+            O.REJECTED,
+            _SELLER,
+            style="btn-outline-danger",
+            needs_reason=True,
+            confirm=_l("Reject this order? The buyer gets the money back."),
+        ),
+        action("mark_ready", _l("Ready for pickup or dispatch"), [O.ACCEPTED], O.READY, _SELLER, style="btn-primary"),
+        # "ship" is the shipping form's own button: it needs the delivery-note number.
+        action("ship", _l("Ship"), [O.READY], O.SHIPPED, _SELLER, style="btn-primary"),
+        action("mark_delivered", _l("Mark as delivered"), [O.SHIPPED], O.DELIVERED, _SELLER, style="btn-primary"),
+        # The coordinator's: a dispute ends completed (the IKM is paid) or refunded (the buyer is).
+        action(
+            "resolve_completed",
+            _l("Resolve: complete (pay the IKM)"),
+            [O.DISPUTED],
+            O.COMPLETED,
+            _COORDINATOR,
+            style="btn-success",
+            needs_reason=True,
+        ),
+        action(
+            "resolve_refunded",
+            _l("Resolve: refund the buyer"),
+            [O.DISPUTED],
+            O.REFUNDED,
+            _COORDINATOR,
+            style="btn-outline-danger",
+            needs_reason=True,
+            confirm=_l("Refund the buyer? The stock goes back to the IKM's listing."),
+        ),
+    ),
+    system_moves={
+        O.AWAITING_PAYMENT: {O.PAID, O.CANCELLED},  # paid through the payment interface, or expired
+        O.SHIPPED: {O.COMPLETED},  # confirmed automatically AUTO_CONFIRM_DAYS after shipping
+        O.DELIVERED: {O.COMPLETED},
+    },
+    audit_prefix="order",
+    audit_by_action=True,
+    audit_details=lambda order: {"number": order.number},
+    history=_order_history,
+    values_on_move=_values_on_move,
+)
+
+
+C = CheckoutStatus
+CHECKOUT_STATES = StateMachine(
+    kind="checkout",
+    model=Checkout,
+    statuses={
+        C.AWAITING_PAYMENT: Status(_l("Awaiting payment"), "warning text-dark"),
+        C.PAID: Status(_l("Paid"), "success"),
+        C.EXPIRED: Status(_l("Expired"), "secondary"),
+        C.CANCELLED: Status(_l("Cancelled"), "secondary"),
+    },
+    actions=(),
+    system_moves={C.AWAITING_PAYMENT: {C.PAID, C.EXPIRED, C.CANCELLED}},
+    audit_prefix="checkout",
+    audit_details=lambda checkout: {"number": checkout.number},
+)
