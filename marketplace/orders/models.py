@@ -135,9 +135,7 @@ class Checkout(db.Model):
     orders = db.relationship("Order", back_populates="checkout", order_by="Order.id")
 
     __table_args__ = (
-        db.CheckConstraint(
-            "status IN ('awaiting_payment', 'paid', 'expired', 'cancelled')", name="checkout_status"
-        ),
+        db.CheckConstraint("status IN ('awaiting_payment', 'paid', 'expired', 'cancelled')", name="checkout_status"),
         db.CheckConstraint("total_idr >= 0", name="checkout_total_not_negative"),
     )
 
@@ -316,9 +314,7 @@ class Review(db.Model):
     seller_organization_id = db.Column(
         db.Integer, db.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    buyer_organization_id = db.Column(
-        db.Integer, db.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False
-    )
+    buyer_organization_id = db.Column(db.Integer, db.ForeignKey("organization.id", ondelete="CASCADE"), nullable=False)
     author_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
     rating = db.Column(db.Integer, nullable=False)
     comment = db.Column(db.String(1000), nullable=False, default="")
@@ -353,7 +349,11 @@ class Notification(db.Model):
 def _order_history(order, from_status, to_status, actor, note):
     db.session.add(
         OrderEvent(
-            order_id=order.id, from_status=from_status, to_status=to_status, actor_id=getattr(actor, "id", None), note=note
+            order_id=order.id,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=getattr(actor, "id", None),
+            note=note,
         )
     )
 
@@ -405,7 +405,9 @@ ORDER_STATES = StateMachine(
             needs_reason=True,
             confirm=_l("Cancel this order? The IKM will not deliver it."),
         ),
-        action("confirm_receipt", _l("Confirm receipt"), [O.SHIPPED, O.DELIVERED], O.COMPLETED, _BUYER, style="btn-success"),
+        action(
+            "confirm_receipt", _l("Confirm receipt"), [O.SHIPPED, O.DELIVERED], O.COMPLETED, _BUYER, style="btn-success"
+        ),
         action(
             "dispute",
             _l("Report a problem"),

@@ -108,9 +108,7 @@ def is_sentra_order(user, order):
 
 
 def is_own_checkout(user, checkout):
-    return (
-        user.is_authenticated and user.role == Role.BUYER and checkout.buyer_organization_id == user.organization_id
-    )
+    return user.is_authenticated and user.role == Role.BUYER and checkout.buyer_organization_id == user.organization_id
 
 
 def is_own_address(user, address):
@@ -140,9 +138,7 @@ def quantity_problem(listing, quantity):
     if quantity < listing.min_order:
         return _l("The minimum order is %(qty)s %(unit)s.", qty=format_quantity(listing.min_order), unit=unit)
     if quantity % listing.order_multiple:
-        return _l(
-            "Order in multiples of %(qty)s %(unit)s.", qty=format_quantity(listing.order_multiple), unit=unit
-        )
+        return _l("Order in multiples of %(qty)s %(unit)s.", qty=format_quantity(listing.order_multiple), unit=unit)
     if quantity > listing.stock:
         return _l("Not enough stock: only %(available)s left.", available=format_quantity(listing.stock))
     return None
@@ -234,7 +230,9 @@ def cart_of(user, moment=None):
         problem = sale_problem(listing, price) or quantity_problem(listing, item.quantity)
         total = line_total_idr(price, item.quantity) if price is not None else 0
         group = groups.setdefault(listing.organization_id, CartGroup(seller=listing.organization))
-        group.lines.append(CartLine(item=item, listing=listing, unit_price_idr=price, line_total_idr=total, problem=problem))
+        group.lines.append(
+            CartLine(item=item, listing=listing, unit_price_idr=price, line_total_idr=total, problem=problem)
+        )
     return Cart(groups=sorted(groups.values(), key=lambda g: (g.seller.name, g.seller.id)))
 
 
@@ -600,11 +598,11 @@ def _catch_up(order, moment=None):
 
 
 def _expire(checkout):
+    # The checkout first: cancelling its last order would otherwise close it as cancelled by the buyer.
+    CHECKOUT_STATES.move(checkout, CheckoutStatus.EXPIRED, None)
     for order in checkout.orders:
         if order.status == OrderStatus.AWAITING_PAYMENT:
             _move(order, OrderStatus.CANCELLED, None, note=system_note("orders.payment_expired"))
-    if checkout.status == CheckoutStatus.AWAITING_PAYMENT:
-        CHECKOUT_STATES.move(checkout, CheckoutStatus.EXPIRED, None)
 
 
 def _auto_confirm_cutoff(now):

@@ -25,6 +25,13 @@ from marketplace.orders.forms import (
 )
 from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES, CartItem, Checkout, Order, OrderStatus
 
+
+@bp.app_context_processor
+def _bell():
+    # Called by base.html only for signed-in users other than admins: one COUNT query on those pages.
+    return {"unread_notifications": lambda: notify.unread_count(current_user)}
+
+
 # --- the cart ---------------------------------------------------------------------------------------------------
 
 
@@ -110,14 +117,16 @@ def checkout():
     """Choose delivery per IKM (GET, or POST back from review), review the orders (POST step=review), then confirm
     (POST step=confirm). Nothing is written before the confirmation."""
     cart = services.cart_of(current_user)
-    if not cart.groups:
+    # A POST is a review unless it says otherwise ("confirm", or "edit" back to the choices).
+    step = request.form.get("step", "review") if request.method == "POST" else None
+    # A confirmation sent again after it emptied the cart still reaches the service, which knows it as a replay.
+    if not cart.groups and step != "confirm":
         flash(_l("Your cart is empty."), "info")
         return redirect(url_for("orders.cart"))
     sellers = [group.seller for group in cart.groups]
     addresses = services.addresses_of(current_user.organization_id)
     tariffs = services.tariffs_for(seller.sentra_id for seller in sellers)
     form = checkout_form_for(sellers, addresses, request.form if request.method == "POST" else None)
-    step = request.form.get("step") if request.method == "POST" else None
     context = {"cart": cart, "form": form, "addresses": addresses, "tariffs": tariffs}
     if step in ("review", "confirm") and form.validate():
         choices = _choices_of(form, sellers)
@@ -140,6 +149,8 @@ def checkout():
                 flash(error.message, "warning")
             except DomainError as error:
                 flash(error.message, "danger")
+                if not cart.groups:
+                    return redirect(url_for("orders.cart"))
                 return render_template("orders/checkout.html", **context), 409
             else:
                 flash(_l("Order placed: pay before the deadline so the IKMs can start."), "success")
@@ -250,17 +261,15 @@ def order_action(order_id):
         abort(403)  # somebody else's order: refused, nothing changes
     form = OrderActionForm()
     if not form.validate():
-        return _order_page(order, 400, action_form=form)
+        return _order_page(order, action_form=form)
     try:
-        services.act_on_order(
-            current_user, order, form.action.data, form.reason.data, form.delivery_note_number.data
-        )
+        services.act_on_order(current_user, order, form.action.data, form.reason.data, form.delivery_note_number.data)
     except InvalidTransition as error:
         flash(error.message, "danger")
         return _order_page(services.order_for_page(order_id), 409)
     except DomainError as error:
         show_error(form, error, fallback="reason")
-        return _order_page(services.order_for_page(order_id), 400, action_form=form)
+        return _order_page(services.order_for_page(order_id), action_form=form)
     flash(_l("Order %(number)s: %(status)s.", number=order.number, status=ORDER_STATES.label(order.status)), "success")
     return redirect(url_for("orders.order_detail", order_id=order.id))
 
@@ -278,7 +287,7 @@ def review_order(order_id):
         else:
             flash(_l("Thank you: your review is on the IKM's page."), "success")
             return redirect(url_for("orders.order_detail", order_id=order.id))
-    return _order_page(order, 400, review_form=form)
+    return _order_page(order, review_form=form)
 
 
 @bp.post("/orders/<int:order_id>/reorder")

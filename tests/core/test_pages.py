@@ -127,6 +127,7 @@ def test_language_picked_before_signing_in_is_kept_on_the_account(client, world)
 WORKSPACE = {
     "coordinator": [
         "/coordinator/",
+        "/coordinator/orders",
         "/coordinator/listings",
         "/coordinator/prices",
         "/coordinator/price-requests",
@@ -134,8 +135,14 @@ WORKSPACE = {
         "/catalog/product-types",
     ],
     "admin": ["/admin/sentras", "/admin/staff", "/catalog/product-types"],
-    "seller": ["/seller/listings", "/seller/price-requests", "/account/organization", "/account/members"],
-    "buyer": ["/account/organization", "/account/members"],
+    "seller": [
+        "/seller/orders",
+        "/seller/listings",
+        "/seller/price-requests",
+        "/account/organization",
+        "/account/members",
+    ],
+    "buyer": ["/cart", "/orders", "/checkouts", "/account/organization", "/account/members"],
 }
 
 

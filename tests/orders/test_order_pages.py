@@ -1,0 +1,235 @@
+"""The order pages, driven through the app as each side uses them: cart, checkout, the order page's actions."""
+
+import re
+from decimal import Decimal
+
+from marketplace.catalog.models import Listing
+from marketplace.core.submissions import new_submission_token
+from marketplace.extensions import db
+from marketplace.orders.models import CartItem, Checkout, Notification, Order, OrderStatus
+from tests import factories
+from tests.helpers import table_counts
+
+
+def _fingerprint(html):
+    return re.search(r'name="fingerprint"[^>]*value="([0-9a-f]+)"', html).group(1)
+
+
+def _review(client, seller_id, method="pickup", address=""):
+    return client.post(
+        "/checkout",
+        data={
+            "step": "review",
+            f"method_{seller_id}": method,
+            f"address_{seller_id}": address,
+            "po_number": "PO-77",
+            "note": "",
+            "submission_token": new_submission_token(),
+        },
+    )
+
+
+def _confirm(client, seller_id, fingerprint, token, method="pickup", address=""):
+    return client.post(
+        "/checkout",
+        data={
+            "step": "confirm",
+            f"method_{seller_id}": method,
+            f"address_{seller_id}": address,
+            "po_number": "PO-77",
+            "note": "",
+            "fingerprint": fingerprint,
+            "submission_token": token,
+        },
+    )
+
+
+def test_a_buyer_puts_a_listing_in_the_cart_checks_out_and_gets_one_order(client, db, catalog_world, login_as):
+    w = catalog_world
+    login_as("buyer")
+    response = client.post(f"/cart/add/{w.active_listing.id}", data={"quantity": "20"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/cart")
+    page = client.get("/cart").get_data(as_text=True)
+    assert w.active_listing.title in page and "Rp" in page
+    review = _review(client, w.ikm.id)
+    assert review.status_code == 200
+    html = review.get_data(as_text=True)
+    assert "PO-77" in html and 'data-testid="checkout-total"' in html
+    confirm = _confirm(client, w.ikm.id, _fingerprint(html), new_submission_token())
+    assert confirm.status_code == 302
+    checkout = db.session.scalar(db.select(Checkout))
+    assert confirm.headers["Location"].endswith(f"/checkouts/{checkout.id}")
+    (order,) = checkout.orders
+    assert order.status == OrderStatus.AWAITING_PAYMENT and order.po_number == "PO-77"
+    assert re.fullmatch(r"PS-\d{4}-\d{6}", order.number)
+    assert db.session.get(Listing, w.active_listing.id).stock == Decimal("480")
+    assert db.session.scalar(db.select(db.func.count(CartItem.id))) == 0
+    assert order.number in client.get(f"/checkouts/{checkout.id}").get_data(as_text=True)
+
+
+def test_the_same_confirmation_sent_twice_creates_one_checkout(client, db, catalog_world, login_as):
+    w = catalog_world
+    login_as("buyer")
+    client.post(f"/cart/add/{w.active_listing.id}", data={"quantity": "20"})
+    fingerprint = _fingerprint(_review(client, w.ikm.id).get_data(as_text=True))
+    token = new_submission_token()
+    first = _confirm(client, w.ikm.id, fingerprint, token)
+    second = _confirm(client, w.ikm.id, fingerprint, token)
+    assert first.status_code == second.status_code == 302
+    assert second.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(db.select(db.func.count(Checkout.id))) == 1
+
+
+def test_a_price_changed_after_the_review_is_shown_and_confirmed_again(client, db, catalog_world, login_as):
+    w = catalog_world
+    login_as("buyer")
+    client.post(f"/cart/add/{w.active_listing.id}", data={"quantity": "20"})
+    fingerprint = _fingerprint(_review(client, w.ikm.id).get_data(as_text=True))
+    # The coordinator publishes a fixed price meanwhile: the listing now sells at 90.000.
+    factories.make_schedule(w.jombang, w.product_type, reference=90_000, mode="fixed", days_ago=0)
+    db.session.commit()
+    before = table_counts()
+    response = _confirm(client, w.ikm.id, fingerprint, new_submission_token())
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-testid="prices-changed"' in html and "90.000" in html
+    assert table_counts() == before
+    again = _confirm(client, w.ikm.id, _fingerprint(html), new_submission_token())
+    assert again.status_code == 302
+    assert db.session.scalar(db.select(Order)).lines[0].unit_price_idr == 90_000
+
+
+def test_a_line_short_of_stock_places_nothing_and_says_which(client, db, catalog_world, login_as):
+    w = catalog_world
+    second = factories.make_listing(w.ikm, w.product_type, title="Paving sisa sedikit", stock=Decimal("30"))
+    db.session.commit()
+    login_as("buyer")
+    client.post(f"/cart/add/{w.active_listing.id}", data={"quantity": "20"})
+    client.post(f"/cart/add/{second.id}", data={"quantity": "30"})
+    fingerprint = _fingerprint(_review(client, w.ikm.id).get_data(as_text=True))
+    # Somebody else buys part of the second listing meanwhile.
+    factories.make_order(w.other_buyer, second, 10, status="awaiting_payment", seller=w.seller)
+    db.session.commit()
+    before = table_counts()
+    response = _confirm(client, w.ikm.id, fingerprint, new_submission_token())
+    assert response.status_code == 409
+    assert "Paving sisa sedikit" in response.get_data(as_text=True)
+    assert table_counts() == before
+    assert db.session.get(Listing, w.active_listing.id).stock == Decimal("500")
+
+
+def test_the_cart_refuses_a_quantity_below_the_minimum_and_keeps_what_it_had(client, db, catalog_world, login_as):
+    w = catalog_world
+    login_as("buyer")
+    response = client.post(f"/cart/add/{w.active_listing.id}", data={"quantity": "3"}, follow_redirects=True)
+    assert "minimum order is 10" in response.get_data(as_text=True).lower()
+    assert db.session.scalar(db.select(db.func.count(CartItem.id))) == 0
+
+
+def test_the_seller_accepts_and_ships_the_buyer_confirms_and_reviews(client, db, catalog_world, login_as):
+    w = catalog_world
+    order = factories.make_order(w.buyer, w.active_listing, 20, status="paid", seller=w.seller)
+    db.session.commit()
+    login_as("seller")
+    assert order.number in client.get("/seller/orders").get_data(as_text=True)
+    assert client.post(f"/orders/{order.id}/action", data={"action": "accept"}).status_code == 302
+    assert client.post(f"/orders/{order.id}/action", data={"action": "mark_ready"}).status_code == 302
+    refused = client.post(f"/orders/{order.id}/action", data={"action": "ship", "delivery_note_number": " "})
+    assert refused.status_code == 200 and "surat jalan" in refused.get_data(as_text=True)
+    shipped = client.post(f"/orders/{order.id}/action", data={"action": "ship", "delivery_note_number": "SJ/2026/01"})
+    assert shipped.status_code == 302
+    login_as("buyer_colleague")  # any user of the buyer company
+    assert client.post(f"/orders/{order.id}/action", data={"action": "confirm_receipt"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == OrderStatus.COMPLETED
+    assert client.post(f"/orders/{order.id}/review", data={"rating": "5", "comment": "Rapi"}).status_code == 302
+    assert "Rapi" in client.get(f"/orders/{order.id}").get_data(as_text=True)
+
+
+def test_illegal_moves_are_refused_and_change_nothing(client, db, catalog_world, login_as):
+    w = catalog_world
+    unpaid = factories.make_order(w.buyer, w.active_listing, 10, status="awaiting_payment", seller=w.seller)
+    paid = factories.make_order(w.buyer, w.active_listing, 10, status="paid", seller=w.seller)
+    db.session.commit()
+    before = table_counts()
+    login_as("seller")
+    assert (
+        client.post(f"/orders/{unpaid.id}/action", data={"action": "ship", "delivery_note_number": "SJ1"}).status_code
+        == 409
+    )
+    assert client.post(f"/orders/{paid.id}/action", data={"action": "accept"}).status_code == 302
+    after_accept = table_counts()
+    assert client.post(f"/orders/{paid.id}/action", data={"action": "accept"}).status_code == 409
+    assert table_counts() == after_accept
+    neighbour = factories.make_user("seller", organization=factories.make_ikm(w.jombang))
+    db.session.commit()
+    login_as(neighbour)
+    assert client.post(f"/orders/{unpaid.id}/action", data={"action": "accept"}).status_code == 403
+    assert client.get(f"/orders/{unpaid.id}").status_code == 404
+    login_as("other_buyer")
+    assert client.post(f"/orders/{paid.id}/action", data={"action": "confirm_receipt"}).status_code == 403
+    assert client.post(f"/orders/{paid.id}/action", data={"action": "bogus"}).status_code == 403
+    login_as("buyer")
+    assert client.post(f"/orders/{paid.id}/action", data={"action": "bogus"}).status_code == 409
+    assert table_counts()["customer_order"] == before["customer_order"]
+
+
+def test_a_rejection_needs_a_reason_and_gives_the_stock_back(client, db, catalog_world, login_as):
+    w = catalog_world
+    order = factories.make_order(w.buyer, w.active_listing, 20, status="paid", seller=w.seller)
+    db.session.commit()
+    login_as("seller")
+    refused = client.post(f"/orders/{order.id}/action", data={"action": "reject", "reason": "no"})
+    assert refused.status_code == 200 and "invalid-feedback" in refused.get_data(as_text=True)
+    assert db.session.get(Listing, w.active_listing.id).stock == Decimal("480")
+    ok = client.post(f"/orders/{order.id}/action", data={"action": "reject", "reason": "Mesin press rusak"})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == OrderStatus.REJECTED
+    assert db.session.get(Listing, w.active_listing.id).stock == Decimal("500")
+    assert db.session.get(Order, order.id).refund_due_idr == order.total_idr
+
+
+def test_the_bell_counts_unread_notifications_and_the_list_marks_them_read(client, db, catalog_world, login_as):
+    w = catalog_world
+    order = factories.make_order(w.buyer, w.active_listing, 20, status="accepted", seller=w.seller)
+    db.session.commit()
+    login_as("buyer")
+    page = client.get("/orders").get_data(as_text=True)
+    unread = db.session.scalar(
+        db.select(db.func.count(Notification.id)).where(
+            Notification.user_id == w.buyer.id, Notification.read_at.is_(None)
+        )
+    )
+    assert unread >= 2  # paid, accepted
+    assert f'data-testid="unread-count">{unread}<' in page
+    listing = client.get("/notifications").get_data(as_text=True)
+    assert order.number in listing
+    client.post("/notifications/read")
+    assert 'data-testid="unread-count"' not in client.get("/orders").get_data(as_text=True)
+
+
+def test_reorder_puts_the_lines_back_in_the_cart(client, db, catalog_world, login_as):
+    w = catalog_world
+    order = factories.make_order(w.buyer, w.active_listing, 20, status="completed", seller=w.seller)
+    db.session.commit()
+    login_as("buyer")
+    assert client.post(f"/orders/{order.id}/reorder").status_code == 302
+    item = db.session.scalar(db.select(CartItem).where(CartItem.user_id == w.buyer.id))
+    assert item.listing_id == w.active_listing.id and item.quantity == Decimal("20")
+
+
+def test_an_overdue_checkout_expires_when_read(app, client, db, catalog_world, login_as):
+    w = catalog_world
+    order = factories.make_order(w.buyer, w.active_listing, 20, status="awaiting_payment", seller=w.seller)
+    checkout = order.checkout
+    db.session.execute(
+        db.update(Checkout).where(Checkout.id == checkout.id).values(pay_by=checkout.created_at.replace(year=2000))
+    )
+    db.session.commit()
+    login_as("buyer")
+    client.get(f"/checkouts/{checkout.id}")
+    db.session.expire_all()
+    assert db.session.get(Checkout, checkout.id).status == "expired"
+    assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
+    assert db.session.get(Listing, w.active_listing.id).stock == Decimal("500")
