@@ -32,8 +32,10 @@ from marketplace.core.timeutil import format_day, format_wib
 from marketplace.core.transaction import init_transaction_events
 from marketplace.core.uploads import init_request_limits
 from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
-from marketplace.pricing import rules as pricing_rules
+from marketplace.orders import figures as order_figures
+from marketplace.orders import reputation as order_reputation
 from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES
+from marketplace.pricing import rules as pricing_rules
 from marketplace.pricing.models import PRICE_REQUEST_STATES
 
 
@@ -143,6 +145,9 @@ def _register_blueprints(app):
     register_error_handlers(app)
     # The catalog asks set pricing through a port (catalog/price_rules.py) instead of importing it.
     pricing_rules.install(app)
+    # Likewise the catalog's reviews (catalog/reputation.py) and the monitor's sales (pricing/order_figures.py).
+    order_reputation.install(app)
+    order_figures.install(app)
 
 
 def _register_template_helpers(app):

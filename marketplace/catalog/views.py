@@ -26,6 +26,7 @@ from marketplace.catalog.forms import (
 )
 from marketplace.catalog.models import LISTING_STATES, Category, Listing, ListingPhoto, ListingStatus, ProductType
 from marketplace.catalog.price_rules import price_rules
+from marketplace.catalog.reputation import LATEST_REVIEWS, reputation
 from marketplace.catalog.stock import StockChangedMeanwhile
 from marketplace.core.access import PUBLIC, allow, object_or_404
 from marketplace.core.errors import DomainError
@@ -182,6 +183,7 @@ def listing_detail(listing_id):
         public=services.is_publicly_visible(listing, schedule),
         schedule=schedule,
         show_phone=services.may_see_public_phone(current_user, listing.organization),
+        rating=reputation().summary_for(listing.organization_id),
     )
 
 
@@ -200,6 +202,8 @@ def ikm_profile(organization_id):
         pagination=pagination,
         card_schedules=price_rules().schedules_for(pagination.items),
         show_phone=services.may_see_public_phone(current_user, org),
+        rating=reputation().summary_for(org.id),
+        reviews=reputation().latest_for(org.id, LATEST_REVIEWS),
     )
 
 

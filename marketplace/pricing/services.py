@@ -40,6 +40,7 @@ from marketplace.pricing.models import (
     Sanction,
     SanctionKind,
 )
+from marketplace.pricing.order_figures import order_figures
 
 # What pricing writes on a listing's history when it moves it: stored as keys (with the band's numbers), shown in the
 # reader's language (core/notes.py).
@@ -748,7 +749,9 @@ class IkmFigures:
     attempts: int = 0
     warnings: int = 0
     suspensions: int = 0
-    # Filled from completed orders once orders exist.
+    # From the orders completed in the period (pricing/order_figures.py); the shares are None when nothing was sold.
+    quantity_sold: Decimal = Decimal("0")
+    revenue_idr: int = 0
     quantity_share_pct: Decimal | None = None
     revenue_share_pct: Decimal | None = None
 
@@ -773,7 +776,7 @@ class CompetitionFigures:
     dispersion: Dispersion | None = None
     at_floor: int = 0
     capacity_hhi: int | None = None
-    order_hhi: int | None = None  # from completed orders: none until the orders issue lands
+    order_hhi: int | None = None  # of the revenue of completed orders; None when nothing was sold
     attempts: int = 0
     sanctions: list = field(default_factory=list)
 
@@ -794,6 +797,13 @@ def _dispersion(prices):
         stdev_idr=whole(stdev),
         cv_pct=(Decimal(100) * stdev / mean).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
     )
+
+
+def _share_pct(amount, total):
+    """`amount` in percent of `total`, rounded half up to a tenth; None when there is nothing to share."""
+    if not total:
+        return None
+    return (Decimal(100) * Decimal(amount) / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def competition_figures(sentra_id, product_type_id, days, moment=None):
@@ -864,12 +874,21 @@ def competition_figures(sentra_id, product_type_id, days, moment=None):
         else:
             row.suspensions += 1
 
+    # An IKM that sold in the period has a row even without an active listing today.
+    for sales in order_figures().completed_sales(sentra_id, product_type_id, since, now):
+        row = ikm(sales.organization_id, sales.name)
+        row.quantity_sold = sales.quantity
+        row.revenue_idr = sales.revenue_idr
+
     total_capacity = sum(row.capacity for row in ikms.values())
+    total_quantity = sum(row.quantity_sold for row in ikms.values())
+    total_revenue = sum(row.revenue_idr for row in ikms.values())
     for row in ikms.values():
-        if total_capacity:
-            row.capacity_share_pct = (Decimal(100) * row.capacity / total_capacity).quantize(
-                Decimal("0.1"), rounding=ROUND_HALF_UP
-            )
+        row.capacity_share_pct = _share_pct(row.capacity, total_capacity)
+        row.quantity_share_pct = _share_pct(row.quantity_sold, total_quantity)
+        row.revenue_share_pct = _share_pct(row.revenue_idr, total_revenue)
     figures.capacity_hhi = hhi([row.capacity for row in ikms.values()])
+    # Sales concentration is measured on revenue, the usual basis of market shares (the page says so).
+    figures.order_hhi = hhi([row.revenue_idr for row in ikms.values()])
     figures.ikms = sorted(ikms.values(), key=lambda r: (-r.capacity, r.name))
     return figures

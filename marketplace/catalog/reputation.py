@@ -1,0 +1,58 @@
+"""What the catalog asks of orders about an IKM's reviews, without importing orders.
+
+Buyers review completed orders, and the reviews belong to orders; yet the IKM's profile and its listings show them.
+The layers run `catalog < pricing < orders`, so the catalog states here what it shows (`Reputation`) and orders
+installs its answer when the app is made (`marketplace.orders.reputation.install`). Asking before it is installed
+raises, as the price rules do: a page never claims "no reviews yet" because a piece of the app was left out.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple, Protocol
+
+from flask import current_app
+
+from marketplace.core.money import format_number
+
+_EXTENSION_KEY = "marketplace.reputation"
+
+# How many reviews the IKM's profile lists, newest first (the count says how many there are in all).
+LATEST_REVIEWS = 10
+
+
+class ReputationSummary(NamedTuple):
+    average: Decimal | None  # the mean rating, rounded half up to one decimal; None without reviews
+    count: int
+
+    @property
+    def average_text(self):
+        """'4,5' (id) or '4.5' (en): always one decimal, in the reader's number style."""
+        return "" if self.average is None else format_number(self.average, "0.0")
+
+
+@dataclass(frozen=True)
+class ShownReview:
+    rating: int  # 1..5
+    comment: str  # plain text, escaped when shown
+    buyer_name: str  # the reviewing buyer company
+    reviewed_on: date  # the calendar day in WIB
+
+
+class Reputation(Protocol):
+    def summary_for(self, organization_id) -> ReputationSummary:
+        """The IKM's average rating and number of reviews, in one aggregate query."""
+
+    def latest_for(self, organization_id, limit) -> list[ShownReview]:
+        """The IKM's `limit` newest reviews, in one query."""
+
+
+def install_reputation(app, reputation):
+    app.extensions[_EXTENSION_KEY] = reputation
+
+
+def reputation() -> Reputation:
+    try:
+        return current_app.extensions[_EXTENSION_KEY]
+    except KeyError:
+        raise RuntimeError("No reputation installed: create the app with marketplace.create_app.") from None

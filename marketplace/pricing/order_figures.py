@@ -1,0 +1,38 @@
+"""What the competition monitor asks of orders, without importing them.
+
+The monitor's shares of quantity and revenue come from completed orders, and the layers run `pricing < orders`:
+pricing states here what it needs (`OrderFigures`) and orders installs its answer when the app is made
+(`marketplace.orders.figures.install`). Asking before it is installed raises, as the catalog's price rules do: the
+monitor never reads "no orders" because a piece of the app was left out.
+"""
+
+from decimal import Decimal
+from typing import NamedTuple, Protocol
+
+from flask import current_app
+
+_EXTENSION_KEY = "marketplace.order_figures"
+
+
+class SellerSales(NamedTuple):
+    organization_id: int
+    name: str
+    quantity: Decimal  # in the product type's unit
+    revenue_idr: int  # the lines' totals: before delivery fees and PPN
+
+
+class OrderFigures(Protocol):
+    def completed_sales(self, sentra_id, product_type_id, since, until) -> list[SellerSales]:
+        """What each IKM of the sentra sold of the product type in orders completed between `since` and `until`
+        (inclusive), one row per IKM that sold any, in one aggregate query."""
+
+
+def install_order_figures(app, figures):
+    app.extensions[_EXTENSION_KEY] = figures
+
+
+def order_figures() -> OrderFigures:
+    try:
+        return current_app.extensions[_EXTENSION_KEY]
+    except KeyError:
+        raise RuntimeError("No order figures installed: create the app with marketplace.create_app.") from None
