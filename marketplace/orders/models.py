@@ -116,12 +116,13 @@ class Checkout(db.Model):
     __tablename__ = "checkout"
 
     id = db.Column(db.Integer, primary_key=True)
-    number = db.Column(db.String(20), unique=True)  # PS-2026-000123, set once the id is known
+    number = db.Column(db.String(20), unique=True)  # CK-2026-000123, set once the id is known
     buyer_organization_id = db.Column(
         db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
     )
     placed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
     status = db.Column(db.String(20), nullable=False, default=CheckoutStatus.AWAITING_PAYMENT, index=True)
+    # What the buyer pays: the orders still awaiting payment (an order cancelled before payment leaves it).
     total_idr = db.Column(db.BigInteger, nullable=False)
     po_number = db.Column(db.String(60), nullable=False, default="")
     note = db.Column(db.String(1000), nullable=False, default="")
@@ -197,7 +198,7 @@ class Order(db.Model):
     status_reason = db.Column(db.String(1000))
     delivery_method = db.Column(db.String(10), nullable=False)
     # A copy of the address at the moment of ordering (the buyer may change or archive it later).
-    delivery_address = db.Column(db.String(600), nullable=False, default="")
+    delivery_address = db.Column(db.String(800), nullable=False, default="")
     delivery_address_id = db.Column(db.Integer, db.ForeignKey("delivery_address.id", ondelete="SET NULL"))
     seller_is_pkp = db.Column(db.Boolean, nullable=False)
     subtotal_idr = db.Column(db.BigInteger, nullable=False)
@@ -375,70 +376,70 @@ def _values_on_move(to_status, note):
     return values
 
 
-O = OrderStatus
+S = OrderStatus
 _BUYER, _SELLER, _COORDINATOR = (Role.BUYER,), (Role.SELLER,), (Role.COORDINATOR,)
 ORDER_STATES = StateMachine(
     kind="order",
     model=Order,
     statuses={
-        O.AWAITING_PAYMENT: Status(_l("Awaiting payment"), "warning text-dark"),
-        O.PAID: Status(_l("Paid"), "info text-dark"),
-        O.ACCEPTED: Status(_l("Accepted"), "primary"),
-        O.READY: Status(_l("Ready"), "primary"),
-        O.SHIPPED: Status(_l("Shipped"), "primary"),
-        O.DELIVERED: Status(_l("Delivered"), "success"),
-        O.COMPLETED: Status(_l("Completed"), "success"),
-        O.CANCELLED: Status(_l("Cancelled"), "secondary"),
-        O.REJECTED: Status(_l("Rejected"), "danger"),
-        O.DISPUTED: Status(_l("Disputed"), "danger"),
-        O.REFUNDED: Status(_l("Refunded"), "dark"),
+        S.AWAITING_PAYMENT: Status(_l("Awaiting payment"), "warning text-dark"),
+        S.PAID: Status(_l("Paid"), "info text-dark"),
+        S.ACCEPTED: Status(_l("Accepted"), "primary"),
+        S.READY: Status(_l("Ready"), "primary"),
+        S.SHIPPED: Status(_l("Shipped"), "primary"),
+        S.DELIVERED: Status(_l("Delivered"), "success"),
+        S.COMPLETED: Status(_l("Completed"), "success"),
+        S.CANCELLED: Status(_l("Cancelled"), "secondary"),
+        S.REJECTED: Status(_l("Rejected"), "danger"),
+        S.DISPUTED: Status(_l("Disputed"), "danger"),
+        S.REFUNDED: Status(_l("Refunded"), "dark"),
     },
     actions=(
         # The buyer's.
         action(
             "cancel",
             _l("Cancel order"),
-            [O.AWAITING_PAYMENT, O.PAID],
-            O.CANCELLED,
+            [S.AWAITING_PAYMENT, S.PAID],
+            S.CANCELLED,
             _BUYER,
             style="btn-outline-danger",
             needs_reason=True,
             confirm=_l("Cancel this order? The IKM will not deliver it."),
         ),
         action(
-            "confirm_receipt", _l("Confirm receipt"), [O.SHIPPED, O.DELIVERED], O.COMPLETED, _BUYER, style="btn-success"
+            "confirm_receipt", _l("Confirm receipt"), [S.SHIPPED, S.DELIVERED], S.COMPLETED, _BUYER, style="btn-success"
         ),
         action(
             "dispute",
             _l("Report a problem"),
-            [O.SHIPPED, O.DELIVERED],
-            O.DISPUTED,
+            [S.SHIPPED, S.DELIVERED],
+            S.DISPUTED,
             _BUYER,
             style="btn-outline-danger",
             needs_reason=True,
         ),
         # The seller's.
-        action("accept", _l("Accept order"), [O.PAID], O.ACCEPTED, _SELLER, style="btn-success"),
+        action("accept", _l("Accept order"), [S.PAID], S.ACCEPTED, _SELLER, style="btn-success"),
         action(
             "reject",
             _l("Reject order"),
-            [O.PAID],
-            O.REJECTED,
+            [S.PAID],
+            S.REJECTED,
             _SELLER,
             style="btn-outline-danger",
             needs_reason=True,
             confirm=_l("Reject this order? The buyer gets the money back."),
         ),
-        action("mark_ready", _l("Ready for pickup or dispatch"), [O.ACCEPTED], O.READY, _SELLER, style="btn-primary"),
+        action("mark_ready", _l("Ready for pickup or dispatch"), [S.ACCEPTED], S.READY, _SELLER, style="btn-primary"),
         # "ship" is the shipping form's own button: it needs the delivery-note number.
-        action("ship", _l("Ship"), [O.READY], O.SHIPPED, _SELLER, style="btn-primary"),
-        action("mark_delivered", _l("Mark as delivered"), [O.SHIPPED], O.DELIVERED, _SELLER, style="btn-primary"),
+        action("ship", _l("Ship"), [S.READY], S.SHIPPED, _SELLER, style="btn-primary"),
+        action("mark_delivered", _l("Mark as delivered"), [S.SHIPPED], S.DELIVERED, _SELLER, style="btn-primary"),
         # The coordinator's: a dispute ends completed (the IKM is paid) or refunded (the buyer is).
         action(
             "resolve_completed",
             _l("Resolve: complete (pay the IKM)"),
-            [O.DISPUTED],
-            O.COMPLETED,
+            [S.DISPUTED],
+            S.COMPLETED,
             _COORDINATOR,
             style="btn-success",
             needs_reason=True,
@@ -446,8 +447,8 @@ ORDER_STATES = StateMachine(
         action(
             "resolve_refunded",
             _l("Resolve: refund the buyer"),
-            [O.DISPUTED],
-            O.REFUNDED,
+            [S.DISPUTED],
+            S.REFUNDED,
             _COORDINATOR,
             style="btn-outline-danger",
             needs_reason=True,
@@ -455,9 +456,9 @@ ORDER_STATES = StateMachine(
         ),
     ),
     system_moves={
-        O.AWAITING_PAYMENT: {O.PAID, O.CANCELLED},  # paid through the payment interface, or expired
-        O.SHIPPED: {O.COMPLETED},  # confirmed automatically AUTO_CONFIRM_DAYS after shipping
-        O.DELIVERED: {O.COMPLETED},
+        S.AWAITING_PAYMENT: {S.PAID, S.CANCELLED},  # paid through the payment interface, or expired
+        S.SHIPPED: {S.COMPLETED},  # confirmed automatically AUTO_CONFIRM_DAYS after shipping
+        S.DELIVERED: {S.COMPLETED},
     },
     audit_prefix="order",
     audit_by_action=True,

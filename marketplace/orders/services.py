@@ -369,7 +369,7 @@ class CheckoutPlan:
             [
                 plan.seller.id,
                 plan.method,
-                plan.address.id if plan.address else None,
+                plan.address.one_line() if plan.address else None,
                 plan.delivery_fee_idr,
                 plan.ppn_idr,
                 [[line.listing.id, str(line.item.quantity), line.unit_price_idr] for line in plan.group.lines],
@@ -417,7 +417,8 @@ def plan_checkout(user, choices, moment=None):
                 method=choice.method,
                 address=address,
                 delivery_fee_idr=fee,
-                ppn_idr=ppn_idr(group.subtotal_idr, group.seller.is_pkp),
+                # A PKP IKM bills the delivery with the goods: both are its taxable amount (DPP).
+                ppn_idr=ppn_idr(group.subtotal_idr + fee, group.seller.is_pkp),
             )
         )
     return CheckoutPlan(orders=plans)
@@ -551,7 +552,9 @@ def _move(order, to_status, actor, note=None, action_name=None, extra_values=Non
         _return_stock(order, actor)
         if from_status in OrderStatus.PAID_STATES:
             refund(order, actor, note)
-        if from_status == OrderStatus.AWAITING_PAYMENT:
+        if from_status == OrderStatus.AWAITING_PAYMENT and order.checkout.status == CheckoutStatus.AWAITING_PAYMENT:
+            # What is left to pay is the orders still awaiting payment.
+            order.checkout.total_idr -= order.total_idr
             _close_checkout_if_nothing_left(order.checkout, actor)
     tell_of_move(order, to_status, actor)
 

@@ -14,7 +14,7 @@ from marketplace.core.forms import show_error
 from marketplace.core.roles import Role
 from marketplace.core.routing import page_arg
 from marketplace.core.submissions import DuplicateSubmission, already_sent
-from marketplace.orders import bp, notify, services
+from marketplace.orders import bp, documents, notify, services
 from marketplace.orders.forms import (
     CartQuantityForm,
     EmptyForm,
@@ -23,7 +23,7 @@ from marketplace.orders.forms import (
     ReviewForm,
     checkout_form_for,
 )
-from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES, CartItem, Checkout, Order, OrderStatus
+from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES, CartItem, Checkout, OrderStatus
 
 
 @bp.app_context_processor
@@ -237,6 +237,8 @@ def _order_page(order, status=200, action_form=None, review_form=None):
             review_form=review_form or ReviewForm(formdata=None),
             button_form=EmptyForm(),
             actions=ORDER_STATES.available_actions(order, current_user),
+            has_invoice=documents.has_invoice(order),
+            has_delivery_note=documents.has_delivery_note(order),
         ),
         status,
     )

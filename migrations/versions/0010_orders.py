@@ -83,7 +83,7 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('status_reason', sa.String(length=1000), nullable=True),
     sa.Column('delivery_method', sa.String(length=10), nullable=False),
-    sa.Column('delivery_address', sa.String(length=600), nullable=False),
+    sa.Column('delivery_address', sa.String(length=800), nullable=False),
     sa.Column('delivery_address_id', sa.Integer(), nullable=True),
     sa.Column('seller_is_pkp', sa.Boolean(), nullable=False),
     sa.Column('subtotal_idr', sa.BigInteger(), nullable=False),

@@ -3,6 +3,7 @@
 import pytest
 
 from marketplace.core.access import AccessPolicy, policy_for
+from tests import factories
 from tests.conftest import add_catalog
 
 ROLES = ("anonymous", "buyer", "seller", "coordinator", "admin")
@@ -262,6 +263,79 @@ MATRIX = {
     "accounts.admin_staff": [("GET", lambda w: "/admin/staff", only("admin"))],
     "accounts.admin_new_staff": [("GET", lambda w: "/admin/staff/new", only("admin"))],
     "coordination.dashboard": [("GET", lambda w: "/coordinator/", only("coordinator"))],
+    # Orders. The buyer's company (any colleague), the seller IKM and its sentra's coordinator see an order; the
+    # others get 404 on pages and 403 on actions (refused, nothing changes).
+    "orders.add_to_cart": [("POST", lambda w: f"/cart/add/{w.active_listing.id}", only("buyer"))],
+    "orders.cart": [("GET", lambda w: "/cart", only("buyer"))],
+    "orders.update_cart_line": [
+        ("POST", lambda w: f"/cart/{w.cart_item.id}", only("buyer")),
+        ("POST", lambda w: f"/cart/{w.other_cart_item.id}", {**only("buyer"), "buyer": 404}),
+    ],
+    "orders.remove_cart_line": [
+        ("POST", lambda w: f"/cart/{w.cart_item.id}/remove", only("buyer")),
+        ("POST", lambda w: f"/cart/{w.other_cart_item.id}/remove", {**only("buyer"), "buyer": 404}),
+    ],
+    "orders.accept_cart_prices": [("POST", lambda w: "/cart/prices-seen", only("buyer"))],
+    "orders.checkout": [("GET", lambda w: "/checkout", only("buyer"))],
+    "orders.buyer_checkouts": [("GET", lambda w: "/checkouts", only("buyer"))],
+    "orders.buyer_checkout": [
+        ("GET", lambda w: f"/checkouts/{w.order.checkout_id}", only("buyer")),
+        ("GET", lambda w: f"/checkouts/{w.other_order.checkout_id}", {**only("buyer"), "buyer": 404}),
+    ],
+    "orders.buyer_orders": [("GET", lambda w: "/orders", only("buyer"))],
+    "orders.seller_orders": [("GET", lambda w: "/seller/orders", only("seller"))],
+    "orders.coordinator_orders": [("GET", lambda w: "/coordinator/orders", only("coordinator"))],
+    "orders.order_detail": [
+        ("GET", lambda w: f"/orders/{w.order.id}", only("buyer", "seller", "coordinator")),
+        # Another company's order of another sentra's IKM: nobody here sees it.
+        (
+            "GET",
+            lambda w: f"/orders/{w.other_order.id}",
+            {**only("buyer", "seller", "coordinator", others=403), "buyer": 404, "seller": 404, "coordinator": 404},
+        ),
+    ],
+    "orders.order_action": [
+        ("POST", lambda w: f"/orders/{w.order.id}/action", only("buyer", "seller", "coordinator")),
+        ("POST", lambda w: f"/orders/{w.other_order.id}/action", only(others=403)),
+    ],
+    "orders.review_order": [
+        ("POST", lambda w: f"/orders/{w.order.id}/review", only("buyer")),
+        ("POST", lambda w: f"/orders/{w.other_order.id}/review", {**only("buyer"), "buyer": 404}),
+    ],
+    "orders.reorder": [
+        ("POST", lambda w: f"/orders/{w.order.id}/reorder", only("buyer")),
+        ("POST", lambda w: f"/orders/{w.other_order.id}/reorder", {**only("buyer"), "buyer": 404}),
+    ],
+    "orders.invoice_pdf": [
+        ("GET", lambda w: f"/orders/{w.order.id}/invoice.pdf", only("buyer", "seller", "coordinator")),
+        (
+            "GET",
+            lambda w: f"/orders/{w.other_order.id}/invoice.pdf",
+            {**only("buyer", "seller", "coordinator"), **dict.fromkeys(("buyer", "seller", "coordinator"), 404)},
+        ),
+    ],
+    "orders.delivery_note_pdf": [
+        ("GET", lambda w: f"/orders/{w.accepted_order.id}/delivery-note.pdf", only("buyer", "seller", "coordinator")),
+        # A paid order the IKM has not accepted has no delivery note yet.
+        (
+            "GET",
+            lambda w: f"/orders/{w.order.id}/delivery-note.pdf",
+            {**only("buyer", "seller", "coordinator"), **dict.fromkeys(("buyer", "seller", "coordinator"), 404)},
+        ),
+    ],
+    "orders.addresses": [("GET", lambda w: "/addresses", only("buyer"))],
+    "orders.new_address": [("GET", lambda w: "/addresses/new", only("buyer"))],
+    "orders.edit_address": [
+        ("GET", lambda w: f"/addresses/{w.address.id}/edit", only("buyer")),
+        ("GET", lambda w: f"/addresses/{w.other_address.id}/edit", {**only("buyer"), "buyer": 404}),
+    ],
+    "orders.archive_address": [
+        ("POST", lambda w: f"/addresses/{w.address.id}/archive", only("buyer")),
+        ("POST", lambda w: f"/addresses/{w.other_address.id}/archive", {**only("buyer"), "buyer": 404}),
+    ],
+    "orders.delivery_tariff": [("GET", lambda w: "/coordinator/delivery-tariff", only("coordinator"))],
+    "orders.notifications": [("GET", lambda w: "/notifications", only("buyer", "seller", "coordinator"))],
+    "orders.read_notifications": [("POST", lambda w: "/notifications/read", only("buyer", "seller", "coordinator"))],
     "coordination.organization_detail": [
         ("GET", lambda w: f"/coordinator/organizations/{w.pending_ikm.id}", only("coordinator")),
         # An IKM of another sentra: the Jombang coordinator cannot see it.
@@ -314,6 +388,46 @@ CASES = [
 ]
 
 
+def _add_orders(world, db):
+    """An order of the world's buyer company from its IKM, and one of another company from a Ceper IKM; a cart line
+    of the buyer and one of the other buyer."""
+    from marketplace.orders.models import CartItem, DeliveryAddress
+
+    ceper_listing = factories.make_listing(world.ceper_ikm, world.product_type)
+    world.order = factories.make_order(world.buyer, world.active_listing, 10, status="paid", seller=world.seller)
+    world.other_order = factories.make_order(world.other_buyer, ceper_listing, 10, status="paid")
+    world.accepted_order = factories.make_order(
+        world.buyer, world.active_listing, 10, status="accepted", seller=world.seller
+    )
+    world.address = DeliveryAddress(
+        organization_id=world.buyer_org.id,
+        label="Pabrik",
+        recipient="Budi",
+        phone="0311234567",
+        address="Jl. Raya 1",
+        regency="Sidoarjo",
+        province="Jawa Timur",
+    )
+    world.other_address = DeliveryAddress(
+        organization_id=world.other_buyer_org.id,
+        label="Gudang",
+        recipient="Sari",
+        phone="0311234567",
+        address="Jl. Raya 2",
+        regency="Gresik",
+        province="Jawa Timur",
+    )
+    db.session.add_all([world.address, world.other_address])
+    world.cart_item = CartItem(
+        user_id=world.buyer.id, listing_id=world.active_listing.id, quantity=10, seen_unit_price_idr=85_000
+    )
+    world.other_cart_item = CartItem(
+        user_id=world.other_buyer.id, listing_id=world.active_listing.id, quantity=10, seen_unit_price_idr=85_000
+    )
+    db.session.add_all([world.cart_item, world.other_cart_item])
+    db.session.commit()
+
+
 @pytest.fixture
 def matrix_world(world, db):
     from marketplace.accounts.models import Invitation
@@ -322,6 +436,7 @@ def matrix_world(world, db):
     db.session.add(world.other_invitation)
     db.session.commit()
     add_catalog(world, db)
+    _add_orders(world, db)
     from marketplace.core.storage import get_storage
 
     for key in (world.photo.thumb_key, world.neighbour_photo.display_key):

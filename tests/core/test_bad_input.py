@@ -5,6 +5,8 @@ import pytest
 from marketplace.accounts import forms, tokens
 from marketplace.accounts.models import Invitation
 from marketplace.catalog import forms as catalog_forms
+from marketplace.orders import delivery_forms
+from marketplace.orders import forms as order_forms
 from marketplace.pricing import forms as pricing_forms
 from tests.helpers import table_counts
 
@@ -98,7 +100,61 @@ FORMS["sanction"] = (
     lambda w: f"/coordinator/organizations/{w.ikm.id}/sanctions",
     pricing_forms.SanctionForm,
 )
-REDIRECTING_FORMS = {"set_stock"}
+
+
+def _buyer_cart_line(world):
+    """A line in the world buyer's cart (the cart and checkout forms need one)."""
+    from marketplace.extensions import db
+    from marketplace.orders.models import CartItem
+
+    item = db.session.scalar(db.select(CartItem).where(CartItem.user_id == world.buyer.id))
+    if item is None:
+        item = CartItem(
+            user_id=world.buyer.id, listing_id=world.active_listing.id, quantity=10, seen_unit_price_idr=85_000
+        )
+        db.session.add(item)
+        db.session.commit()
+    return item
+
+
+def _completed_order(world):
+    from marketplace.extensions import db
+    from tests import factories
+
+    order = factories.make_order(world.buyer, world.active_listing, 10, status="completed", seller=world.seller)
+    db.session.commit()
+    return f"/orders/{order.id}/review"
+
+
+FORMS["add_to_cart"] = ("buyer", lambda w: f"/cart/add/{w.active_listing.id}", order_forms.CartQuantityForm)
+FORMS["update_cart_line"] = ("buyer", lambda w: f"/cart/{_buyer_cart_line(w).id}", order_forms.CartQuantityForm)
+FORMS["checkout"] = ("buyer", lambda w: _buyer_cart_line(w) and "/checkout", order_forms.CheckoutForm)
+FORMS["review_order"] = ("buyer", _completed_order, order_forms.ReviewForm)
+
+
+def _buyer_address(world):
+    from marketplace.extensions import db
+    from marketplace.orders.models import DeliveryAddress
+
+    address = DeliveryAddress(
+        organization_id=world.buyer_org.id,
+        label="Pabrik",
+        recipient="Budi",
+        phone="0311234567",
+        address="Jl. Raya 1",
+        regency="Sidoarjo",
+        province="Jawa Timur",
+    )
+    db.session.add(address)
+    db.session.commit()
+    return f"/addresses/{address.id}/edit"
+
+
+FORMS["new_address"] = ("buyer", lambda w: "/addresses/new", delivery_forms.NewAddressForm)
+FORMS["edit_address"] = ("buyer", _buyer_address, delivery_forms.AddressForm)
+FORMS["delivery_tariff"] = ("coordinator", lambda w: "/coordinator/delivery-tariff", delivery_forms.DeliveryTariffForm)
+# The cart's forms sit on pages of their own: they answer with a redirect and a message.
+REDIRECTING_FORMS = {"set_stock", "add_to_cart", "update_cart_line"}
 
 
 def field_names(form_class, app):
@@ -127,6 +183,14 @@ BUTTON_ROUTES = {
     "catalog.photo_cover",
     "catalog.photo_delete",
     "core.set_language",
+    "orders.remove_cart_line",
+    "orders.accept_cart_prices",
+    "orders.reorder",
+    "orders.read_notifications",
+    "orders.archive_address",
+    # An action on an order: its junk (unknown actions, short reasons, empty delivery notes) is tried in
+    # tests/orders/test_order_pages.py, where an unknown action is a 409 rather than a form error.
+    "orders.order_action",
 }
 
 

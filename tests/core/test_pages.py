@@ -132,6 +132,7 @@ WORKSPACE = {
         "/coordinator/prices",
         "/coordinator/price-requests",
         "/coordinator/competition",
+        "/coordinator/delivery-tariff",
         "/catalog/product-types",
     ],
     "admin": ["/admin/sentras", "/admin/staff", "/catalog/product-types"],
@@ -142,7 +143,7 @@ WORKSPACE = {
         "/account/organization",
         "/account/members",
     ],
-    "buyer": ["/cart", "/orders", "/checkouts", "/account/organization", "/account/members"],
+    "buyer": ["/cart", "/orders", "/checkouts", "/addresses", "/account/organization", "/account/members"],
 }
 
 

@@ -8,7 +8,7 @@ from marketplace.core.submissions import new_submission_token
 from marketplace.extensions import db
 from marketplace.orders.models import CartItem, Checkout, Notification, Order, OrderStatus
 from tests import factories
-from tests.helpers import table_counts
+from tests.helpers import QueryCounter, table_counts
 
 
 def _fingerprint(html):
@@ -233,3 +233,60 @@ def test_an_overdue_checkout_expires_when_read(app, client, db, catalog_world, l
     assert db.session.get(Checkout, checkout.id).status == "expired"
     assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
     assert db.session.get(Listing, w.active_listing.id).stock == Decimal("500")
+
+
+def test_junk_on_an_order_action_is_refused_cleanly_and_changes_nothing(client, db, catalog_world, login_as):
+    w = catalog_world
+    order = factories.make_order(w.buyer, w.active_listing, 10, status="ready", seller=w.seller)
+    db.session.commit()
+    login_as("seller")
+    before = table_counts()
+    for payload, status in (
+        ({"action": "x" * 10_000}, 409),  # no such action
+        ({"action": "<script>alert('x')</script>"}, 409),  # no such action
+        ({"action": "ship", "delivery_note_number": "x" * 61}, 200),
+        ({"action": "ship", "delivery_note_number": "\x00"}, 200),
+        ({"action": "ship", "delivery_note_number": "SJ-1", "reason": "x" * 10_000}, 200),
+        ({}, 200),
+    ):
+        response = client.post(f"/orders/{order.id}/action", data=payload)
+        assert response.status_code == status, payload
+        assert "<script>alert('x')</script>" not in response.get_data(as_text=True)
+        assert table_counts() == before, payload
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == OrderStatus.READY
+
+
+def _queries(client, url):
+    with QueryCounter() as counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return counter.count
+
+
+def test_order_pages_load_in_a_fixed_number_of_queries(client, db, catalog_world, login_as):
+    w = catalog_world
+    listings = [factories.make_listing(w.ikm, w.product_type, title=f"Paving {i}") for i in range(6)]
+    db.session.commit()
+    first = factories.make_order(w.buyer, listings[0], 10, status="shipped", seller=w.seller)
+    db.session.commit()
+    counts = {}
+    for label in ("few", "many"):
+        login_as("buyer")
+        for listing in listings[:2] if label == "few" else listings:
+            client.post(f"/cart/add/{listing.id}", data={"quantity": "10"})
+        urls = {
+            "buyer": ["/cart", "/orders", "/checkouts", "/notifications", f"/orders/{first.id}"],
+            "seller": ["/seller/orders", "/notifications", f"/orders/{first.id}"],
+            "coordinator": ["/coordinator/orders", f"/orders/{first.id}"],
+        }
+        counts[label] = {}
+        for who, pages in urls.items():
+            login_as(who)
+            for url in pages:
+                counts[label][(who, url)] = _queries(client, url)
+        # More orders, more lines, more notifications for the second look.
+        for listing in listings[1:]:
+            factories.make_order(w.buyer, listing, 10, status="accepted", seller=w.seller)
+        db.session.commit()
+    assert counts["many"] == counts["few"]
