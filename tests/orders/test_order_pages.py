@@ -122,7 +122,7 @@ def test_the_cart_refuses_a_quantity_below_the_minimum_and_keeps_what_it_had(cli
     w = catalog_world
     login_as("buyer")
     response = client.post(f"/cart/add/{w.active_listing.id}", data={"quantity": "3"}, follow_redirects=True)
-    assert "minimum order is 10" in response.get_data(as_text=True).lower()
+    assert "Pesanan minimum 10" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(CartItem.id))) == 0
 
 
@@ -290,3 +290,16 @@ def test_order_pages_load_in_a_fixed_number_of_queries(client, db, catalog_world
             factories.make_order(w.buyer, listing, 10, status="accepted", seller=w.seller)
         db.session.commit()
     assert counts["many"] == counts["few"]
+
+
+def test_the_listing_page_offers_the_cart_to_buyers_only_and_not_when_sold_out(client, db, catalog_world, login_as):
+    w = catalog_world
+    scarce = factories.make_listing(w.ikm, w.product_type, title="Paving tinggal sedikit", stock=Decimal("5"))
+    db.session.commit()
+    assert 'data-testid="sign-in-to-order"' in client.get(f"/listings/{w.active_listing.id}").get_data(as_text=True)
+    login_as("seller")
+    assert 'data-testid="add-to-cart"' not in client.get(f"/listings/{w.active_listing.id}").get_data(as_text=True)
+    login_as("buyer")
+    assert 'data-testid="add-to-cart"' in client.get(f"/listings/{w.active_listing.id}").get_data(as_text=True)
+    page = client.get(f"/listings/{scarce.id}").get_data(as_text=True)
+    assert 'data-testid="sold-out"' in page and 'data-testid="add-to-cart"' not in page
