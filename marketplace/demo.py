@@ -8,6 +8,7 @@ from marketplace.catalog.demo import seed_catalog
 from marketplace.core.roles import Role
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
+from marketplace.orders.demo import demo_counts, seed_orders
 from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing, seed_requests_and_sanctions
 
 DEMO_PASSWORD = "demo-pasar-2026"  # noqa: S105 (published demo password)
@@ -163,6 +164,7 @@ def seed_demo():
     seed_requests_and_sanctions(sentras["slag-aluminium-jombang"], coordinator)
     ceper_coordinator = db.session.scalar(select(User).where(User.email == "koordinator@ceper.example.com"))
     schedules = seed_pricing(sentras["logam-ceper-klaten"], ceper_coordinator, CEPER_SCHEDULES)
+    seed_orders()
 
     return {
         "listings": listings,
@@ -170,4 +172,5 @@ def seed_demo():
         "sentras": db.session.query(Sentra).count(),
         "organizations": db.session.query(Organization).count(),
         "users": db.session.query(User).count(),
+        **demo_counts(),
     }

@@ -18,22 +18,23 @@ from marketplace.pricing.models import (
 )
 from marketplace.pricing.services import in_force_by_product_type, schedules_of_sentra, today_wib
 
-# product type slug, days from today, mode, reference, floor, ceiling, tiers, reason
+# product type slug, days from today, mode, reference, floor, ceiling, tiers, reason. The first prices came
+# with the marketplace, more than a year ago: the demo's year of orders was priced by them.
 SCHEDULES = [
-    ("paving-k300-6cm", -60, "band", 84_000, 80_000, 88_000, [], "Harga acuan awal sentra"),
+    ("paving-k300-6cm", -400, "band", 84_000, 80_000, 88_000, [], "Harga acuan awal sentra"),
     ("paving-k300-6cm", -7, "band", 86_000, 82_000, 90_000, [("100", "2"), ("500", "4")], "Harga semen naik 3 %"),
-    ("paving-k225-8cm", -30, "band", 78_000, 75_000, 82_000, [], "Harga acuan awal sentra"),
+    ("paving-k225-8cm", -400, "band", 78_000, 75_000, 82_000, [], "Harga acuan awal sentra"),
     ("paving-k225-8cm", 30, "band", 80_000, 77_000, 84_000, [], "Penyesuaian upah minimum kabupaten"),
-    ("bata-ringan-60x20x10", -30, "band", 650_000, 620_000, 680_000, [], "Harga acuan awal sentra"),
-    ("batako-press", -30, "band", 3_150, 3_000, 3_300, [("5000", "3")], "Harga acuan awal sentra"),
-    ("aluminium-ingot-adc12", -30, "fixed", 38_500, 38_500, 38_500, [], "Harga tetap mengikuti harga LME bulanan"),
-    ("slag-flux", -30, "band", 1_275_000, 1_200_000, 1_350_000, [], "Harga acuan awal sentra"),
+    ("bata-ringan-60x20x10", -400, "band", 650_000, 620_000, 680_000, [], "Harga acuan awal sentra"),
+    ("batako-press", -400, "band", 3_150, 3_000, 3_300, [("5000", "3")], "Harga acuan awal sentra"),
+    ("aluminium-ingot-adc12", -400, "fixed", 38_500, 38_500, 38_500, [], "Harga tetap mengikuti harga LME bulanan"),
+    ("slag-flux", -400, "band", 1_275_000, 1_200_000, 1_350_000, [], "Harga acuan awal sentra"),
 ]
 
 
 # The other demo sentra prices only what its IKM sells.
 CEPER_SCHEDULES = [
-    ("aluminium-ingot-adc12", -30, "band", 40_000, 38_000, 42_000, [], "Harga acuan awal sentra"),
+    ("aluminium-ingot-adc12", -400, "band", 40_000, 38_000, 42_000, [], "Harga acuan awal sentra"),
 ]
 
 
