@@ -755,7 +755,8 @@ def seller_orders(organization_id, filters, page, per_page=20):
     first = case((Order.status == OrderStatus.PAID, 0), else_=1)
     query = (
         select(Order)
-        .where(Order.seller_organization_id == organization_id, Order.status != OrderStatus.AWAITING_PAYMENT)
+        # An order never paid (waiting, or cancelled or expired unpaid) was never the IKM's to handle.
+        .where(Order.seller_organization_id == organization_id, Order.paid_at.is_not(None))
         .options(*_list_options())
     )
     query = _filtered(query, filters).order_by(first, Order.created_at.desc(), Order.id.desc())
