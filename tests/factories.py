@@ -243,9 +243,13 @@ def make_order(buyer, listing, quantity=10, status="paid", seller=None, coordina
     payment.mark_checkout_paid(checkout.id, reference="factory")
     if status == "refunded":
         for who, name in _ORDER_PATH["disputed"]:
-            services.act_on_order(buyer if who == "buyer" else seller, order, name, reason="Alasan uji", delivery_note_number="SJ-1")
+            services.act_on_order(
+                buyer if who == "buyer" else seller, order, name, reason="Alasan uji", delivery_note_number="SJ-1"
+            )
         services.act_on_order(coordinator, order, "resolve_refunded", reason="Barang rusak")
         return order
     for who, name in _ORDER_PATH.get(status, []):
-        services.act_on_order(buyer if who == "buyer" else seller, order, name, reason="Alasan uji", delivery_note_number="SJ-1")
+        services.act_on_order(
+            buyer if who == "buyer" else seller, order, name, reason="Alasan uji", delivery_note_number="SJ-1"
+        )
     return order

@@ -26,18 +26,18 @@ def _market(suffix):
     first = factories.make_ikm(sentra, name=f"UD Paving Satu {suffix}")
     second = factories.make_ikm(sentra, name=f"CV Paving Dua {suffix}", is_pkp=True)
     buyer_org = factories.make_buyer_org(name=f"PT Pembeli {suffix}")
-    world = dict(
-        sentra=sentra,
-        first=first,
-        second=second,
-        first_seller=factories.make_user("seller", organization=first),
-        second_seller=factories.make_user("seller", organization=second),
-        coordinator=factories.make_user("coordinator", sentra=sentra),
-        buyer=factories.make_user("buyer", organization=buyer_org),
-        colleague=factories.make_user("buyer", organization=buyer_org, is_owner=False),
-        first_listing=factories.make_listing(first, product_type, title=f"Paving Satu {suffix}", price_idr=85_000),
-        second_listing=factories.make_listing(second, product_type, title=f"Paving Dua {suffix}", price_idr=90_000),
-    )
+    world = {
+        "sentra": sentra,
+        "first": first,
+        "second": second,
+        "first_seller": factories.make_user("seller", organization=first),
+        "second_seller": factories.make_user("seller", organization=second),
+        "coordinator": factories.make_user("coordinator", sentra=sentra),
+        "buyer": factories.make_user("buyer", organization=buyer_org),
+        "colleague": factories.make_user("buyer", organization=buyer_org, is_owner=False),
+        "first_listing": factories.make_listing(first, product_type, title=f"Paving Satu {suffix}", price_idr=85_000),
+        "second_listing": factories.make_listing(second, product_type, title=f"Paving Dua {suffix}", price_idr=90_000),
+    }
     db.session.commit()
     return world
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from marketplace.catalog.models import Listing
 from marketplace.core.submissions import new_submission_token
-from marketplace.extensions import db
 from marketplace.orders.models import CartItem, Checkout, Notification, Order, OrderStatus
 from tests import factories
 from tests.helpers import QueryCounter, table_counts
