@@ -744,31 +744,29 @@ def _list_options():
     )
 
 
-def buyer_orders(organization_id, filters, page, per_page=20):
-    query = select(Order).where(Order.buyer_organization_id == organization_id).options(*_list_options())
-    query = _filtered(query, filters).order_by(Order.created_at.desc(), Order.id.desc())
+def _order_page(condition, filters, page, first_status=None, per_page=20):
+    """One page of the orders matching `condition` and the filters, newest first (those in `first_status` before)."""
+    ordering = [Order.created_at.desc(), Order.id.desc()]
+    if first_status is not None:
+        ordering.insert(0, case((Order.status == first_status, 0), else_=1))
+    query = _filtered(select(Order).where(condition).options(*_list_options()), filters).order_by(*ordering)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def seller_orders(organization_id, filters, page, per_page=20):
-    # Orders to act on first (paid: accept or reject), then the newest.
-    first = case((Order.status == OrderStatus.PAID, 0), else_=1)
-    query = (
-        select(Order)
-        # An order never paid (waiting, or cancelled or expired unpaid) was never the IKM's to handle.
-        .where(Order.seller_organization_id == organization_id, Order.paid_at.is_not(None))
-        .options(*_list_options())
-    )
-    query = _filtered(query, filters).order_by(first, Order.created_at.desc(), Order.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+def buyer_orders(organization_id, filters, page):
+    return _order_page(Order.buyer_organization_id == organization_id, filters, page)
 
 
-def sentra_orders(sentra_id, filters, page, per_page=30):
+def seller_orders(organization_id, filters, page):
+    """The IKM's orders, those waiting for its answer (paid) first. An order never paid (waiting, or cancelled or
+    expired unpaid) was never the IKM's to handle."""
+    condition = (Order.seller_organization_id == organization_id) & Order.paid_at.is_not(None)
+    return _order_page(condition, filters, page, first_status=OrderStatus.PAID)
+
+
+def sentra_orders(sentra_id, filters, page):
     """All orders of the sentra's IKMs, disputes first."""
-    first = case((Order.status == OrderStatus.DISPUTED, 0), else_=1)
-    query = select(Order).where(Order.sentra_id == sentra_id).options(*_list_options())
-    query = _filtered(query, filters).order_by(first, Order.created_at.desc(), Order.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return _order_page(Order.sentra_id == sentra_id, filters, page, first_status=OrderStatus.DISPUTED, per_page=30)
 
 
 def buyer_checkouts(organization_id, page, per_page=20):

@@ -194,28 +194,28 @@ def _filters():
     )
 
 
+def _order_list(side, find, owner_id):
+    form, filters = _filters()
+    pagination = find(owner_id, filters, page_arg())
+    return render_template("orders/orders.html", form=form, pagination=pagination, side=side)
+
+
 @bp.get("/orders")
 @allow(Role.BUYER)
 def buyer_orders():
-    form, filters = _filters()
-    pagination = services.buyer_orders(current_user.organization_id, filters, page_arg())
-    return render_template("orders/orders.html", form=form, pagination=pagination, side="buyer")
+    return _order_list("buyer", services.buyer_orders, current_user.organization_id)
 
 
 @bp.get("/seller/orders")
 @allow(Role.SELLER)
 def seller_orders():
-    form, filters = _filters()
-    pagination = services.seller_orders(current_user.organization_id, filters, page_arg())
-    return render_template("orders/orders.html", form=form, pagination=pagination, side="seller")
+    return _order_list("seller", services.seller_orders, current_user.organization_id)
 
 
 @bp.get("/coordinator/orders")
 @allow(Role.COORDINATOR)
 def coordinator_orders():
-    form, filters = _filters()
-    pagination = services.sentra_orders(current_user.sentra_id, filters, page_arg())
-    return render_template("orders/orders.html", form=form, pagination=pagination, side="coordinator")
+    return _order_list("coordinator", services.sentra_orders, current_user.sentra_id)
 
 
 # --- one order ----------------------------------------------------------------------------------------------------

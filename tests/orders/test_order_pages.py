@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from marketplace.catalog.models import Listing
 from marketplace.core.submissions import new_submission_token
+from marketplace.core.timeutil import WIB
 from marketplace.orders.models import CartItem, Checkout, Notification, Order, OrderStatus
 from tests import factories
 from tests.helpers import QueryCounter, table_counts
@@ -302,3 +303,24 @@ def test_the_listing_page_offers_the_cart_to_buyers_only_and_not_when_sold_out(c
     assert 'data-testid="add-to-cart"' in client.get(f"/listings/{w.active_listing.id}").get_data(as_text=True)
     page = client.get(f"/listings/{scarce.id}").get_data(as_text=True)
     assert 'data-testid="sold-out"' in page and 'data-testid="add-to-cart"' not in page
+
+
+def test_the_order_lists_filter_by_status_and_date_and_take_junk_calmly(client, db, catalog_world, login_as):
+    w = catalog_world
+    paid = factories.make_order(w.buyer, w.active_listing, 10, status="paid", seller=w.seller)
+    completed = factories.make_order(w.buyer, w.active_listing, 10, status="completed", seller=w.seller)
+    db.session.commit()
+    login_as("buyer")
+    page = client.get("/orders?status=completed").get_data(as_text=True)
+    assert completed.number in page and paid.number not in page
+    today = completed.created_at.astimezone(WIB).date().isoformat()  # the filter reads days in WIB
+    assert completed.number in client.get(f"/orders?date_from={today}&date_to={today}").get_data(as_text=True)
+    empty = client.get("/orders?date_from=2001-01-01&date_to=2001-01-02").get_data(as_text=True)
+    assert 'data-testid="empty-state"' in empty
+    for junk in ("status=bogus", "date_from=yesterday", "date_from=2026-05-02&date_to=2026-05-01", "page=-3"):
+        response = client.get(f"/orders?{junk}")
+        assert response.status_code == 200, junk
+    # The IKM's list puts the paid order (waiting for its answer) first.
+    login_as("seller")
+    rows = re.findall(r"PS-\d{4}-\d{6}", client.get("/seller/orders").get_data(as_text=True))
+    assert rows[0] == paid.number
