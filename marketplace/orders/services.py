@@ -9,15 +9,16 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.accounts.models import Organization, OrganizationStatus
 from marketplace.catalog.models import Listing, ListingStatus, StockReason
 from marketplace.catalog.stock import OutOfStock, release, reserve
 from marketplace.core.audit import record_audit
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.money import format_quantity, line_total_idr, ppn_idr, round_idr
 from marketplace.core.notes import register_notes, system_note
 from marketplace.core.outbox import enqueue_mail, external_url
@@ -511,10 +512,7 @@ def place_checkout(user, choices, po_number, note, seen_fingerprint, submission_
         try:
             reserve(line.listing.id, line.item.quantity, actor=user, reason=StockReason.RESERVED)
         except OutOfStock as error:
-            raise LineProblem(
-                line.listing.title,
-                _l("not enough stock: only %(available)s left.", available=format_quantity(error.available)),
-            ) from error
+            raise LineProblem(line.listing.title, error.message) from error
     db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
     record_audit(
         user,
@@ -547,22 +545,41 @@ def _return_stock(order, actor):
 def _move(order, to_status, actor, note=None, action_name=None, extra_values=None):
     """One move and what follows it: stock back and money back when a paid order ends unfulfilled, the news told."""
     from_status = order.status
+    unpaid = from_status == OrderStatus.AWAITING_PAYMENT and to_status in _ENDS_UNFULFILLED
+    if unpaid:
+        _leave_checkout_total(order)
     ORDER_STATES.move(order, to_status, actor, note=note, action_name=action_name, extra_values=extra_values)
     if to_status in _ENDS_UNFULFILLED:
         _return_stock(order, actor)
         if from_status in OrderStatus.PAID_STATES:
             refund(order, actor, note)
-        if from_status == OrderStatus.AWAITING_PAYMENT and order.checkout.status == CheckoutStatus.AWAITING_PAYMENT:
-            # What is left to pay is the orders still awaiting payment.
-            order.checkout.total_idr -= order.total_idr
+        if unpaid:
             _close_checkout_if_nothing_left(order.checkout, actor)
     tell_of_move(order, to_status, actor)
 
 
+def _leave_checkout_total(order):
+    """What is left to pay is the orders still awaiting payment: one UPDATE by a delta on the checkout's row, made
+    before the order's move, so that two cancellations at once both count and a cancellation and the payment take
+    the rows in the same order as mark_checkout_paid (checkout, then orders) instead of deadlocking."""
+    checkout = order.checkout
+    left = db.session.execute(
+        update(Checkout)
+        .where(Checkout.id == checkout.id, Checkout.status == CheckoutStatus.AWAITING_PAYMENT)
+        .values(total_idr=Checkout.total_idr - order.total_idr)
+        .returning(Checkout.total_idr)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if left is not None:
+        set_committed_value(checkout, "total_idr", left)
+
+
 def _close_checkout_if_nothing_left(checkout, actor, to_status=CheckoutStatus.CANCELLED):
-    if checkout.status == CheckoutStatus.AWAITING_PAYMENT and all(
-        o.status == OrderStatus.CANCELLED for o in checkout.orders
-    ):
+    # Counted in the database: an order another user cancelled meanwhile is not as this session remembers it.
+    left = db.session.scalar(
+        select(func.count(Order.id)).where(Order.checkout_id == checkout.id, Order.status != OrderStatus.CANCELLED)
+    )
+    if checkout.status == CheckoutStatus.AWAITING_PAYMENT and not left:
         CHECKOUT_STATES.move(checkout, to_status, actor)
 
 
@@ -601,11 +618,18 @@ def _catch_up(order, moment=None):
 
 
 def _expire(checkout):
-    # The checkout first: cancelling its last order would otherwise close it as cancelled by the buyer.
+    # The checkout first: cancelling its last order would otherwise close it as cancelled by the buyer. Its row is
+    # then this transaction's (a buyer's cancellation takes it first too), and its orders are read again: one may
+    # have been cancelled since this session loaded them.
     CHECKOUT_STATES.move(checkout, CheckoutStatus.EXPIRED, None)
-    for order in checkout.orders:
-        if order.status == OrderStatus.AWAITING_PAYMENT:
-            _move(order, OrderStatus.CANCELLED, None, note=system_note("orders.payment_expired"))
+    waiting = db.session.scalars(
+        select(Order)
+        .where(Order.checkout_id == checkout.id, Order.status == OrderStatus.AWAITING_PAYMENT)
+        .order_by(Order.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    for order in waiting:
+        _move(order, OrderStatus.CANCELLED, None, note=system_note("orders.payment_expired"))
 
 
 def _auto_confirm_cutoff(now):
@@ -627,9 +651,15 @@ def expire_unpaid(moment=None):
         .order_by(Checkout.id)
         .with_for_update(skip_locked=True)
     ).all()
+    expired = 0
     for checkout in overdue:
-        _expire(checkout)
-    return len(overdue)
+        try:
+            with db.session.begin_nested():  # one checkout's expiry whole, or not at all
+                _expire(checkout)
+        except InvalidTransition:
+            continue  # paid, cancelled or expired by someone else meanwhile
+        expired += 1
+    return expired
 
 
 @operation
@@ -641,22 +671,37 @@ def auto_confirm(moment=None):
         .where(Order.status.in_((OrderStatus.SHIPPED, OrderStatus.DELIVERED)), Order.shipped_at <= cutoff)
         .order_by(Order.id)
     ).all()
+    confirmed = 0
     for order in due:
-        _auto_confirm(order)
-    return len(due)
+        try:
+            _auto_confirm(order)
+        except InvalidTransition:
+            continue  # confirmed or disputed by the buyer meanwhile: the move wrote nothing, the others go on
+        confirmed += 1
+    return confirmed
 
 
 @operation
 def catch_up_checkout(checkout, moment=None):
     """What reading a checkout settles: past its payment deadline, it expires now (its stock goes back)."""
     if checkout.status == CheckoutStatus.AWAITING_PAYMENT and checkout.pay_by <= (moment or utcnow()):
-        _expire(checkout)
+        _settled_elsewhere_is_fine(_expire, checkout)
 
 
 @operation
 def catch_up_order(order, moment=None):
     """What reading an order settles: its checkout's payment deadline, its automatic confirmation."""
-    _catch_up(order, moment)
+    _settled_elsewhere_is_fine(_catch_up, order, moment)
+
+
+def _settled_elsewhere_is_fine(settle, *args):
+    """A page that settles what the clock decided must not fail when the timer's command (or another reader) did
+    it at the same moment: the refused move is undone whole, and the page shows what the other one saved."""
+    try:
+        with db.session.begin_nested():
+            settle(*args)
+    except InvalidTransition:
+        db.session.expire_all()
 
 
 # --- reviews and reorders ---------------------------------------------------------------------------------------
