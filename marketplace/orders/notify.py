@@ -22,7 +22,6 @@ BUYER, SELLER, COORDINATOR = "buyer", "seller", "coordinator"
 # A move the system makes (actor None) is news for these sides.
 _SYSTEM_AUDIENCE = {
     OrderStatus.PAID: (BUYER, SELLER),
-    OrderStatus.CANCELLED: (BUYER,),  # expired unpaid: the IKM never had it to do
     OrderStatus.COMPLETED: (BUYER, SELLER),
 }
 
@@ -30,6 +29,9 @@ _SYSTEM_AUDIENCE = {
 def audience(order, to_status, actor):
     """The sides that hear of a move of `order` to `to_status` made by `actor` (None: the system)."""
     role = getattr(actor, "role", None)
+    if to_status == OrderStatus.CANCELLED and order.paid_at is None:
+        # Never paid, so never the IKM's to handle: only the buyer hears, and only when the clock cancelled it.
+        return [BUYER] if role is None else []
     if role == Role.BUYER:
         sides = [SELLER]
     elif role == Role.SELLER:

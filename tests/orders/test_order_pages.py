@@ -324,3 +324,14 @@ def test_the_order_lists_filter_by_status_and_date_and_take_junk_calmly(client, 
     login_as("seller")
     rows = re.findall(r"PS-\d{4}-\d{6}", client.get("/seller/orders").get_data(as_text=True))
     assert rows[0] == paid.number
+
+
+def test_an_order_cancelled_before_payment_is_news_for_nobody_at_the_ikm(client, db, catalog_world, login_as):
+    w = catalog_world
+    order = factories.make_order(w.buyer, w.active_listing, 10, status="awaiting_payment", seller=w.seller)
+    db.session.commit()
+    login_as("buyer")
+    client.post(f"/orders/{order.id}/action", data={"action": "cancel", "reason": "Salah pilih produk"})
+    assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
+    told = db.session.scalars(db.select(Notification.user_id).where(Notification.order_id == order.id)).all()
+    assert w.seller.id not in told and told == []
