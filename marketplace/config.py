@@ -1,7 +1,10 @@
 """Configuration from the environment (and an optional .env file, loaded by app.py)."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
+
+from marketplace.core.money import PPN_RATE as DEFAULT_PPN_RATE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -93,6 +96,8 @@ class Config:
     # Orders: an unpaid checkout is cancelled (its stock returned) after this many hours; a shipped order the buyer
     # has not confirmed is completed this many days after shipping.
     PAYMENT_DEADLINE_HOURS = int(os.environ.get("PAYMENT_DEADLINE_HOURS", "24"))
+    # PPN (VAT) a PKP IKM charges, as a fraction; each order keeps the rate it was charged at.
+    PPN_RATE = Decimal(os.environ.get("PPN_RATE", str(DEFAULT_PPN_RATE)))
     AUTO_CONFIRM_DAYS = int(os.environ.get("AUTO_CONFIRM_DAYS", "7"))
 
     # Links in mail are built on this, never on the request's Host header.

@@ -12,7 +12,7 @@ from pathlib import Path
 from flask_babel import force_locale
 from fpdf import FPDF, FontFace, XPos, YPos
 
-from marketplace.core.money import PPN_RATE, format_idr, format_quantity
+from marketplace.core.money import format_idr, format_quantity
 from marketplace.core.timeutil import format_wib, utcnow
 from marketplace.orders.models import DeliveryMethod, OrderStatus
 
@@ -168,8 +168,8 @@ def _line_product(line):
     return line.product_name
 
 
-def _ppn_label():
-    return f"PPN {format_quantity(PPN_RATE * 100)}%"
+def _ppn_label(order):
+    return f"PPN {format_quantity(order.ppn_percent)}%"
 
 
 def _invoice_lines(pdf, order):
@@ -189,7 +189,7 @@ def _invoice_lines(pdf, order):
 def _invoice_totals(pdf, order):
     rows = [("Subtotal", format_idr(order.subtotal_idr)), ("Ongkos kirim", format_idr(order.delivery_fee_idr))]
     if order.seller_is_pkp:
-        rows.append((_ppn_label(), format_idr(order.ppn_idr)))
+        rows.append((_ppn_label(order), format_idr(order.ppn_idr)))
     if pdf.will_page_break(7 * (len(rows) + 1) + 4):
         pdf.add_page()
     pdf.ln(2)

@@ -204,6 +204,7 @@ class Order(db.Model):
     subtotal_idr = db.Column(db.BigInteger, nullable=False)
     delivery_fee_idr = db.Column(db.BigInteger, nullable=False, default=0)
     ppn_idr = db.Column(db.BigInteger, nullable=False, default=0)
+    ppn_rate = db.Column(db.Numeric(5, 4), nullable=False)  # the rate charged (0.11), for its invoice
     total_idr = db.Column(db.BigInteger, nullable=False)
     # What the buyer is owed back (rejection, cancellation after payment, dispute refunded); paid out by payments.
     refund_due_idr = db.Column(db.BigInteger, nullable=False, default=0)
@@ -238,7 +239,13 @@ class Order(db.Model):
         ),
         db.CheckConstraint("total_idr = subtotal_idr + delivery_fee_idr + ppn_idr", name="order_total_adds_up"),
         db.CheckConstraint("refund_due_idr <= total_idr", name="refund_at_most_total"),
+        db.CheckConstraint("ppn_rate >= 0 AND ppn_rate < 1", name="ppn_rate_fraction"),
     )
+
+    @property
+    def ppn_percent(self):
+        """The PPN rate in percent, as a number to show: 11, or 11.5."""
+        return self.ppn_rate * 100
 
 
 class OrderLine(db.Model):

@@ -340,6 +340,7 @@ class OrderPlan:
     method: str
     address: DeliveryAddress | None
     delivery_fee_idr: int
+    ppn_rate: Decimal
     ppn_idr: int
 
     @property
@@ -396,6 +397,7 @@ def plan_checkout(user, choices, moment=None):
             raise LineProblem(line.listing.title, line.problem)
     addresses = {address.id: address for address in addresses_of(user.organization_id)}
     tariffs = tariffs_for(group.seller.sentra_id for group in cart.groups)
+    rate = current_app.config["PPN_RATE"]
     plans = []
     for group in cart.groups:
         choice = choices.get(group.seller.id) or DeliveryChoice(DeliveryMethod.PICKUP)
@@ -418,8 +420,9 @@ def plan_checkout(user, choices, moment=None):
                 method=choice.method,
                 address=address,
                 delivery_fee_idr=fee,
+                ppn_rate=rate,
                 # A PKP IKM bills the delivery with the goods: both are its taxable amount (DPP).
-                ppn_idr=ppn_idr(group.subtotal_idr + fee, group.seller.is_pkp),
+                ppn_idr=ppn_idr(group.subtotal_idr + fee, group.seller.is_pkp, rate),
             )
         )
     return CheckoutPlan(orders=plans)
@@ -472,6 +475,7 @@ def place_checkout(user, choices, po_number, note, seen_fingerprint, submission_
             subtotal_idr=order_plan.subtotal_idr,
             delivery_fee_idr=order_plan.delivery_fee_idr,
             ppn_idr=order_plan.ppn_idr,
+            ppn_rate=order_plan.ppn_rate,
             total_idr=order_plan.total_idr,
             po_number=po_number,
             note=note,

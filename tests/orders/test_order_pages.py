@@ -335,3 +335,17 @@ def test_an_order_cancelled_before_payment_is_news_for_nobody_at_the_ikm(client,
     assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
     told = db.session.scalars(db.select(Notification.user_id).where(Notification.order_id == order.id)).all()
     assert w.seller.id not in told and told == []
+
+
+def test_each_order_keeps_the_ppn_rate_it_was_charged_at(app, client, db, catalog_world, login_as, monkeypatch):
+    w = catalog_world
+    w.ikm.is_pkp = True
+    db.session.commit()
+    monkeypatch.setitem(app.config, "PPN_RATE", Decimal("0.12"))
+    order = factories.make_order(w.buyer, w.active_listing, 10, status="paid", seller=w.seller)
+    db.session.commit()
+    assert order.ppn_rate == Decimal("0.12") and order.ppn_idr == 102_000  # 12 % of 10 × 85.000
+    monkeypatch.setitem(app.config, "PPN_RATE", Decimal("0.11"))
+    login_as("buyer")
+    page = client.get(f"/orders/{order.id}").get_data(as_text=True)
+    assert "PPN 12%" in page and "102.000" in page
