@@ -1,5 +1,7 @@
 """The demo world for `flask seed-demo`: idempotent, found again by slug, NIB and email."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus, Sentra, User
@@ -12,6 +14,7 @@ from marketplace.orders.demo import demo_counts, seed_orders
 from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing, seed_requests_and_sanctions
 
 DEMO_PASSWORD = "demo-pasar-2026"  # noqa: S105 (published demo password)
+JOINED_AGO, APPROVED_AGO = timedelta(days=450), timedelta(days=447)
 
 SENTRAS = [
     {
@@ -105,7 +108,10 @@ def _ikm(sentra, email, name, nib, workers, village, status, password_hash):
             phone=f"0812 3400 {nib[-4:]}",
             email=email,
             status=status,
-            status_changed_at=utcnow() if status != OrganizationStatus.PENDING else None,
+            # The approved IKMs joined when the sentra opened the marketplace, before its first prices and the demo's
+            # year of orders; the one waiting for approval registered today.
+            created_at=utcnow() - (JOINED_AGO if status != OrganizationStatus.PENDING else timedelta(0)),
+            status_changed_at=utcnow() - APPROVED_AGO if status != OrganizationStatus.PENDING else None,
         )
         db.session.add(org)
     if org.public_phone is None and status == OrganizationStatus.APPROVED:
@@ -148,6 +154,7 @@ def seed_demo():
                 phone="031 8970 1234",
                 email=email,
                 status=OrganizationStatus.APPROVED,
+                created_at=utcnow() - JOINED_AGO,  # buying for a year already
             )
             db.session.add(org)
         _user(email, org.contact_person, Role.BUYER, password_hash, organization=org, is_owner=True)
