@@ -770,13 +770,14 @@ class OrderFilters:
     date_to: object = None
 
 
-def _filtered(query, filters):
+def _filtered(query, filters, model=Order):
+    """Orders (or checkouts) in the filters' status, placed between its days (WIB)."""
     if filters.status:
-        query = query.where(Order.status == filters.status)
+        query = query.where(model.status == filters.status)
     if filters.date_from:
-        query = query.where(Order.created_at >= _start_of(filters.date_from))
+        query = query.where(model.created_at >= _start_of(filters.date_from))
     if filters.date_to:
-        query = query.where(Order.created_at < _start_of(filters.date_to + timedelta(days=1)))
+        query = query.where(model.created_at < _start_of(filters.date_to + timedelta(days=1)))
     return query
 
 
@@ -818,13 +819,13 @@ def sentra_orders(sentra_id, filters, page):
     return _order_page(Order.sentra_id == sentra_id, filters, page, first_status=OrderStatus.DISPUTED, per_page=30)
 
 
-def buyer_checkouts(organization_id, page, per_page=20):
+def buyer_checkouts(organization_id, filters, page, per_page=20):
     query = (
         select(Checkout)
         .where(Checkout.buyer_organization_id == organization_id)
         .options(selectinload(Checkout.orders).joinedload(Order.seller_organization), joinedload(Checkout.placed_by))
-        .order_by(Checkout.created_at.desc(), Checkout.id.desc())
     )
+    query = _filtered(query, filters, Checkout).order_by(Checkout.created_at.desc(), Checkout.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

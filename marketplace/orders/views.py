@@ -23,7 +23,7 @@ from marketplace.orders.forms import (
     ReviewForm,
     checkout_form_for,
 )
-from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES, CartItem, Checkout, OrderStatus
+from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES, CartItem, Checkout, CheckoutStatus, OrderStatus
 
 
 @bp.app_context_processor
@@ -172,8 +172,9 @@ def checkout():
 @bp.get("/checkouts")
 @allow(Role.BUYER)
 def buyer_checkouts():
-    pagination = services.buyer_checkouts(current_user.organization_id, page_arg())
-    return render_template("orders/checkouts.html", pagination=pagination)
+    form, filters = _filters(CHECKOUT_STATES, CheckoutStatus.ALL)
+    pagination = services.buyer_checkouts(current_user.organization_id, filters, page_arg())
+    return render_template("orders/checkouts.html", form=form, pagination=pagination)
 
 
 @bp.get("/checkouts/<int:checkout_id>")
@@ -184,9 +185,9 @@ def buyer_checkout(checkout_id):
     return render_template("orders/checkout_detail.html", checkout=checkout, machine=CHECKOUT_STATES)
 
 
-def _filters():
+def _filters(machine=ORDER_STATES, statuses=OrderStatus.ALL):
     form = OrderFilterForm(formdata=request.args)
-    form.set_statuses(ORDER_STATES)
+    form.set_statuses(machine, statuses)
     if request.args and not form.validate():
         return form, services.OrderFilters()
     return form, services.OrderFilters(

@@ -349,3 +349,14 @@ def test_each_order_keeps_the_ppn_rate_it_was_charged_at(app, client, db, catalo
     login_as("buyer")
     page = client.get(f"/orders/{order.id}").get_data(as_text=True)
     assert "PPN 12%" in page and "102.000" in page
+
+
+def test_the_checkouts_list_filters_by_status(client, db, catalog_world, login_as):
+    w = catalog_world
+    waiting = factories.make_order(w.buyer, w.active_listing, 10, status="awaiting_payment", seller=w.seller)
+    paid = factories.make_order(w.buyer, w.active_listing, 10, status="paid", seller=w.seller)
+    db.session.commit()
+    login_as("buyer_colleague")  # the company's checkouts, whoever placed them
+    page = client.get("/checkouts?status=paid").get_data(as_text=True)
+    assert paid.checkout.number in page and waiting.checkout.number not in page
+    assert client.get("/checkouts?status=junk&date_from=x").status_code == 200
