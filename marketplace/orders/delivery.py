@@ -196,9 +196,9 @@ def save_tariff(coordinator, base_fee_idr, fees_per_unit):
     tariff = _locked_tariff(coordinator.sentra_id)
     if tariff is None:
         tariff = DeliveryTariff(sentra_id=coordinator.sentra_id, base_fee_idr=0, updated_by_id=coordinator.id)
-        db.session.add(tariff)
         try:
             with db.session.begin_nested():  # the sentra's first tariff saved twice at once: one row
+                db.session.add(tariff)
                 db.session.flush()
         except IntegrityError:
             tariff = _locked_tariff(coordinator.sentra_id)

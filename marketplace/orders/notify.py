@@ -79,21 +79,23 @@ def tell_of_move(order, to_status, actor):
 
 
 _SUBJECTS = {
-    OrderStatus.PAID: _l("Order %(number)s is paid"),
-    OrderStatus.ACCEPTED: _l("Order %(number)s was accepted"),
-    OrderStatus.READY: _l("Order %(number)s is ready"),
-    OrderStatus.SHIPPED: _l("Order %(number)s was shipped"),
-    OrderStatus.DELIVERED: _l("Order %(number)s was delivered"),
-    OrderStatus.COMPLETED: _l("Order %(number)s is completed"),
-    OrderStatus.CANCELLED: _l("Order %(number)s was cancelled"),
-    OrderStatus.REJECTED: _l("Order %(number)s was rejected"),
-    OrderStatus.DISPUTED: _l("A problem was reported with order %(number)s"),
-    OrderStatus.REFUNDED: _l("Order %(number)s was refunded"),
+    OrderStatus.PAID: lambda number: _l("Order %(number)s is paid", number=number),
+    OrderStatus.ACCEPTED: lambda number: _l("Order %(number)s was accepted", number=number),
+    OrderStatus.READY: lambda number: _l("Order %(number)s is ready", number=number),
+    OrderStatus.SHIPPED: lambda number: _l("Order %(number)s was shipped", number=number),
+    OrderStatus.DELIVERED: lambda number: _l("Order %(number)s was delivered", number=number),
+    OrderStatus.COMPLETED: lambda number: _l("Order %(number)s is completed", number=number),
+    OrderStatus.CANCELLED: lambda number: _l("Order %(number)s was cancelled", number=number),
+    OrderStatus.REJECTED: lambda number: _l("Order %(number)s was rejected", number=number),
+    OrderStatus.DISPUTED: lambda number: _l("A problem was reported with order %(number)s", number=number),
+    OrderStatus.REFUNDED: lambda number: _l("Order %(number)s was refunded", number=number),
 }
 
 
 def _move_subject(order, to_status):
-    return _SUBJECTS[to_status] % {"number": order.number}
+    # Lazy, with its number: translated in the language of the mail it heads (enqueue_mail renders under the
+    # recipient's locale) or of the page that lists it, not in the language of the person who made the move.
+    return _SUBJECTS[to_status](order.number)
 
 
 def notification_text(notification):

@@ -255,9 +255,11 @@ def put_in_cart(user, listing, quantity, moment=None):
         if cart_size(user) >= MAX_CART_ITEMS:
             raise CartRefused(_l("A cart holds at most %(n)d products: check out first.", n=MAX_CART_ITEMS))
         item = CartItem(user_id=user.id, listing_id=listing.id, quantity=quantity, seen_unit_price_idr=price)
-        db.session.add(item)
         try:
-            with db.session.begin_nested():  # the same listing sent twice at once: one row
+            # The same listing sent twice at once: one row. The row is added inside the SAVEPOINT (begin_nested
+            # flushes what is pending before it sets one), so a duplicate undoes only itself.
+            with db.session.begin_nested():
+                db.session.add(item)
                 db.session.flush()
         except IntegrityError:
             item = db.session.scalar(
@@ -728,9 +730,9 @@ def review_order(user, order, rating, comment):
         rating=rating,
         comment=(comment or "").strip()[:1000],
     )
-    db.session.add(review)
     try:
         with db.session.begin_nested():
+            db.session.add(review)
             db.session.flush()
     except IntegrityError as error:
         raise OrderRefused(_l("This order has already been reviewed."), field="rating") from error
@@ -827,6 +829,15 @@ def buyer_checkouts(organization_id, filters, page, per_page=20):
     )
     query = _filtered(query, filters, Checkout).order_by(Checkout.created_at.desc(), Checkout.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def checkout_for_page(checkout_id):
+    """A checkout with its orders and their IKMs and who placed it (a fixed number of queries)."""
+    return db.session.scalar(
+        select(Checkout)
+        .where(Checkout.id == checkout_id)
+        .options(selectinload(Checkout.orders).joinedload(Order.seller_organization), joinedload(Checkout.placed_by))
+    )
 
 
 def order_for_page(order_id):

@@ -97,7 +97,10 @@ def remove_cart_line(item_id):
 @allow(Role.BUYER)
 def accept_cart_prices():
     if EmptyForm().validate():
-        services.update_cart(current_user, {})
+        try:
+            services.update_cart(current_user, {})
+        except DomainError as error:
+            flash(error.message, "danger")
     return redirect(url_for("orders.cart"))
 
 
@@ -128,7 +131,11 @@ def checkout():
     tariffs = services.tariffs_for(seller.sentra_id for seller in sellers)
     form = checkout_form_for(sellers, addresses, request.form if request.method == "POST" else None)
     context = {"cart": cart, "form": form, "addresses": addresses, "tariffs": tariffs}
-    if step in ("review", "confirm") and form.validate():
+    valid = step in ("review", "confirm") and form.validate()
+    if step == "confirm" and not valid:
+        # The choices the buyer confirmed no longer hold (an address archived meanwhile, say): back to them.
+        flash(_l("Something you chose is no longer available: check your choices and review again."), "warning")
+    if valid:
         choices = _choices_of(form, sellers)
         if step == "confirm":
             try:
@@ -182,6 +189,7 @@ def buyer_checkouts():
 def buyer_checkout(checkout_id):
     checkout = object_or_404(Checkout, checkout_id, services.is_own_checkout)
     services.catch_up_checkout(checkout)
+    checkout = services.checkout_for_page(checkout_id)
     return render_template("orders/checkout_detail.html", checkout=checkout, machine=CHECKOUT_STATES)
 
 
@@ -251,6 +259,7 @@ def order_detail(order_id):
     order = _order_of(order_id)
     if order.status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         services.catch_up_order(order)
+        order = _order_of(order_id)  # the commit expired what was loaded: load it again, in the page's queries
     return _order_page(order)
 
 

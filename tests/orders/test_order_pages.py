@@ -3,6 +3,7 @@
 import re
 from decimal import Decimal
 
+from marketplace.accounts.models import Organization
 from marketplace.catalog.models import Listing
 from marketplace.core.submissions import new_submission_token
 from marketplace.core.timeutil import WIB
@@ -360,3 +361,111 @@ def test_the_checkouts_list_filters_by_status(client, db, catalog_world, login_a
     page = client.get("/checkouts?status=paid").get_data(as_text=True)
     assert paid.checkout.number in page and waiting.checkout.number not in page
     assert client.get("/checkouts?status=junk&date_from=x").status_code == 200
+
+
+def test_a_cart_line_added_twice_at_once_is_one_row_and_no_error(db, catalog_world, monkeypatch):
+    """The other request's row arrives between this one's look and its insert: the SAVEPOINT undoes only the
+    duplicate, and the quantity lands on the row that is there."""
+    from marketplace.orders import services
+
+    w = catalog_world
+    real_cart_size = services.cart_size
+
+    def other_request_inserts_first(user):
+        db.session.add(CartItem(user_id=user.id, listing_id=w.active_listing.id, quantity=10, seen_unit_price_idr=1))
+        db.session.flush()
+        return real_cart_size(user)
+
+    monkeypatch.setattr(services, "cart_size", other_request_inserts_first)
+    services.put_in_cart(w.buyer, w.active_listing, Decimal("30"))
+    items = db.session.scalars(db.select(CartItem).where(CartItem.user_id == w.buyer.id)).all()
+    assert [(item.quantity, item.seen_unit_price_idr) for item in items] == [(Decimal("30"), 85_000)]
+
+
+def test_order_mail_subjects_are_in_each_recipients_language(client, db, catalog_world, login_as):
+    from marketplace.core.models import OutboxMessage
+
+    w = catalog_world
+    w.buyer.locale = "en"
+    w.seller.locale = "id"
+    w.ikm.email = w.seller.email  # the IKM's business mail goes to its owner, who reads Indonesian
+    order = factories.make_order(w.buyer, w.active_listing, 10, status="paid", seller=w.seller)
+    db.session.commit()
+    login_as("buyer")
+    client.get("/?lang=en")
+    client.post(f"/orders/{order.id}/action", data={"action": "cancel", "reason": "Proyek ditunda"})
+    subjects = db.session.scalars(
+        db.select(OutboxMessage.subject).where(OutboxMessage.to_address == w.seller.email).order_by(OutboxMessage.id)
+    ).all()
+    assert subjects[-1] == f"Pesanan {order.number} dibatalkan"
+
+
+def test_the_order_page_loads_lines_and_actors_in_fixed_queries(client, db, catalog_world, login_as):
+    """An order of several product types, moved by several people, shipped (so the page settles its automatic
+    confirmation first): as many queries for one product type as for three."""
+    from marketplace.orders import payment, services
+
+    w = catalog_world
+    counts = []
+    for n in (1, 3):
+        for i in range(n):
+            product_type = factories.make_product_type(w.category, slug=f"jenis-{n}-{i}")
+            factories.make_schedule(w.jombang, product_type, floor=50_000, reference=85_000, ceiling=150_000)
+            services.put_in_cart(w.buyer, factories.make_listing(w.ikm, product_type), Decimal("10"))
+        choices = {w.ikm.id: services.DeliveryChoice("pickup")}
+        plan = services.plan_checkout(w.buyer, choices)
+        checkout = services.place_checkout(w.buyer, choices, "", "", plan.fingerprint, new_submission_token())
+        payment.mark_checkout_paid(checkout.id, reference="test")
+        (order,) = checkout.orders
+        colleague = factories.make_user("seller", organization=w.ikm, is_owner=False)
+        services.act_on_order(w.seller, order, "accept")
+        services.act_on_order(colleague, order, "mark_ready")
+        services.act_on_order(w.seller, order, "ship", delivery_note_number=f"SJ-{n}")
+        db.session.commit()
+        login_as("buyer")
+        with QueryCounter() as counter:
+            assert client.get(f"/orders/{order.id}").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+
+
+def test_an_address_archived_between_review_and_confirm_sends_the_buyer_back_with_a_message(
+    client, db, catalog_world, login_as
+):
+    from marketplace.orders.models import DeliveryAddress, DeliveryTariff
+
+    w = catalog_world
+    address = DeliveryAddress(
+        organization_id=w.buyer_org.id,
+        label="Pabrik",
+        recipient="Budi",
+        phone="0311234567",
+        address="Jl. Raya 1",
+        regency="Sidoarjo",
+        province="Jawa Timur",
+    )
+    db.session.add_all([address, DeliveryTariff(sentra_id=w.jombang.id, base_fee_idr=150_000)])
+    db.session.commit()
+    login_as("buyer")
+    client.post(f"/cart/add/{w.active_listing.id}", data={"quantity": "20"})
+    review = _review(client, w.ikm.id, method="delivery", address=str(address.id))
+    fingerprint = _fingerprint(review.get_data(as_text=True))
+    login_as("buyer_colleague")
+    client.post(f"/addresses/{address.id}/archive")
+    login_as("buyer")
+    before = table_counts()
+    page = _confirm(client, w.ikm.id, fingerprint, new_submission_token(), method="delivery", address=str(address.id))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Ada pilihan Anda yang tidak tersedia lagi" in html and 'data-testid="checkout-form"' in html
+    assert table_counts() == before
+
+
+def test_a_suspended_buyer_company_is_told_not_shown_an_error(client, db, catalog_world, login_as):
+    w = catalog_world
+    db.session.add(CartItem(user_id=w.buyer.id, listing_id=w.active_listing.id, quantity=10, seen_unit_price_idr=1))
+    db.session.execute(db.update(Organization).where(Organization.id == w.buyer_org.id).values(status="suspended"))
+    db.session.commit()
+    login_as("buyer")
+    response = client.post("/cart/prices-seen", follow_redirects=True)
+    assert response.status_code == 200 and "alert-danger" in response.get_data(as_text=True)
