@@ -4,6 +4,7 @@ the Nu HTML checker, which checks every page the journeys load, finds what it mu
 import pytest
 
 from marketplace.extensions import db
+from marketplace.orders.models import CartItem, DeliveryAddress, DeliveryTariff
 from tests import factories
 from tests.e2e.conftest import PHONE_HEIGHT, PHONE_WIDTH, _check_html_of, assert_accessible, sign_in
 
@@ -27,8 +28,33 @@ def world():
     price_request = factories.make_price_request(listing, price=95_000, requested_by=seller)
     coordinator = factories.make_user("coordinator", sentra=sentra)
     admin = factories.make_user("admin")
+    buyer = factories.make_user("buyer", organization=factories.make_buyer_org(name="PT Pembeli Aksesibel"))
+    db.session.add_all(
+        [
+            DeliveryTariff(sentra_id=sentra.id, base_fee_idr=150_000),
+            DeliveryAddress(
+                organization_id=buyer.organization_id,
+                label="Pabrik Sidoarjo",
+                recipient="Budi",
+                phone="0311234567",
+                address="Jl. Raya Berbek 21",
+                regency="Kabupaten Sidoarjo",
+                province="Jawa Timur",
+            ),
+        ]
+    )
+    # A completed order (its page has the review form), a paid one (the IKM's buttons), a disputed one (the
+    # coordinator's), and a line in the cart (the cart and the checkout have something to show).
+    completed = factories.make_order(buyer, listing, 10, status="completed", seller=seller)
+    paid = factories.make_order(buyer, listing, 10, status="paid", seller=seller)
+    disputed = factories.make_order(buyer, listing, 10, status="disputed", seller=seller)
+    db.session.add(CartItem(user_id=buyer.id, listing_id=listing.id, quantity=10, seen_unit_price_idr=80_000))
     db.session.commit()
     return {
+        "buyer": buyer,
+        "completed": completed,
+        "paid": paid,
+        "disputed": disputed,
         "sentra": sentra,
         "ikm": ikm,
         "listing": listing,
@@ -87,6 +113,9 @@ def test_seller_pages(page, world, viewport):
             f"/seller/listings/{listing_id}/edit",
             f"/seller/listings/{listing_id}/price-request",
             "/seller/price-requests",
+            "/seller/orders",
+            f"/orders/{world['paid'].id}",
+            "/notifications",
             "/account/organization",
             "/account/members",
             "/account/profile",
@@ -111,7 +140,32 @@ def test_coordinator_pages(page, world, viewport):
             "/coordinator/price-requests",
             f"/coordinator/price-requests/{world['price_request'].id}",
             "/coordinator/competition",
+            "/coordinator/orders",
+            f"/orders/{world['disputed'].id}",
+            "/coordinator/delivery-tariff",
             "/catalog/product-types",
+        ],
+        viewport,
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, WIDE], ids=["phone", "wide"])
+def test_buyer_pages(page, world, viewport):
+    sign_in(page, world["buyer"].email, factories.PASSWORD)
+    check_pages(
+        page,
+        [
+            f"/listings/{world['listing'].id}",
+            "/cart",
+            "/checkout",
+            "/orders",
+            "/checkouts",
+            f"/checkouts/{world['paid'].checkout_id}",
+            f"/orders/{world['completed'].id}",
+            f"/orders/{world['paid'].id}",
+            "/addresses",
+            "/addresses/new",
+            "/notifications",
         ],
         viewport,
     )
