@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from marketplace.catalog.forms import MAX_QUANTITY, QuantityField
 from marketplace.core.forms import BaseForm, bounded, choices, id_or_none
 from marketplace.core.submissions import OnceFormMixin
-from marketplace.orders.models import DeliveryMethod, OrderStatus
+from marketplace.orders.models import DeliveryMethod
 
 
 def _order_quantity():
@@ -117,8 +117,9 @@ class OrderFilterForm(BaseForm):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 
-    def set_statuses(self, machine, statuses=OrderStatus.ALL):
-        self.status.choices = choices([("", _l("All statuses"))] + [(s, machine.label(s)) for s in statuses])
+    def set_statuses(self, machine):
+        """The statuses of `machine` (orders or checkouts) to choose from, in its order."""
+        self.status.choices = choices([("", _l("All statuses"))] + [(s, machine.label(s)) for s in machine.statuses])
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

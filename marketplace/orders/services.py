@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.accounts.models import Organization, OrganizationStatus
 from marketplace.catalog.models import Listing, ListingStatus, StockReason
-from marketplace.catalog.stock import OutOfStock, release, reserve
+from marketplace.catalog.stock import MAX_STOCK, OutOfStock, release, reserve
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError, InvalidTransition
 from marketplace.core.money import format_quantity, line_total_idr, ppn_idr, round_idr
@@ -49,7 +49,6 @@ from marketplace.orders.payment import refund
 from marketplace.pricing.services import unit_prices_for
 
 MAX_CART_ITEMS = 50
-MAX_QUANTITY = Decimal("999999999.999")
 
 register_notes(
     {
@@ -108,6 +107,10 @@ def is_sentra_order(user, order):
     return user.is_authenticated and user.role == Role.COORDINATOR and order.sentra_id == user.sentra_id
 
 
+def is_own_cart_item(user, item):
+    return user.is_authenticated and item.user_id == user.id
+
+
 def is_own_checkout(user, checkout):
     return user.is_authenticated and user.role == Role.BUYER and checkout.buyer_organization_id == user.organization_id
 
@@ -132,7 +135,7 @@ def _require_buyer(user):
 def quantity_problem(listing, quantity):
     """Why `quantity` of `listing` cannot be ordered (a translatable message), or None."""
     unit = listing.product_type.unit_label
-    if quantity is None or quantity <= 0 or quantity > MAX_QUANTITY:
+    if quantity is None or quantity <= 0 or quantity > MAX_STOCK:
         return _l("Enter a quantity above 0.")
     if quantity != quantity.quantize(Decimal("0.001")):
         return _l("A quantity has at most 3 decimals.")
@@ -202,9 +205,6 @@ class Cart:
     def problems(self):
         return [line for line in self.lines if line.problem is not None]
 
-    def __len__(self):
-        return len(self.lines)
-
 
 def _cart_items(user):
     return db.session.scalars(
@@ -213,7 +213,6 @@ def _cart_items(user):
         .options(
             joinedload(CartItem.listing).joinedload(Listing.organization),
             joinedload(CartItem.listing).joinedload(Listing.product_type),
-            joinedload(CartItem.listing).selectinload(Listing.photos),
         )
         .order_by(CartItem.id)
     ).all()
@@ -387,11 +386,12 @@ class DeliveryRefused(CheckoutRefused):
     code = "delivery_refused"
 
 
-def plan_checkout(user, choices, moment=None):
+def plan_checkout(user, choices, moment=None, cart=None):
     """The orders a checkout of the user's cart would create with these delivery choices ({seller id:
-    DeliveryChoice}), priced now; refused (naming the line or the IKM) when something cannot be bought."""
+    DeliveryChoice}), priced now; refused (naming the line or the IKM) when something cannot be bought. `cart`: the
+    user's cart_of, when the caller has just read it (the review page)."""
     _require_buyer(user)
-    cart = cart_of(user, moment)
+    cart = cart if cart is not None else cart_of(user, moment)
     if not cart.groups:
         raise CheckoutRefused(_l("Your cart is empty."))
     for line in cart.lines:
@@ -580,13 +580,13 @@ def _leave_checkout_total(order):
         set_committed_value(checkout, "total_idr", left)
 
 
-def _close_checkout_if_nothing_left(checkout, actor, to_status=CheckoutStatus.CANCELLED):
+def _close_checkout_if_nothing_left(checkout, actor):
     # Counted in the database: an order another user cancelled meanwhile is not as this session remembers it.
     left = db.session.scalar(
         select(func.count(Order.id)).where(Order.checkout_id == checkout.id, Order.status != OrderStatus.CANCELLED)
     )
     if checkout.status == CheckoutStatus.AWAITING_PAYMENT and not left:
-        CHECKOUT_STATES.move(checkout, to_status, actor)
+        CHECKOUT_STATES.move(checkout, CheckoutStatus.CANCELLED, actor)
 
 
 def may_act(user, order):
@@ -657,15 +657,7 @@ def expire_unpaid(moment=None):
         .order_by(Checkout.id)
         .with_for_update(skip_locked=True)
     ).all()
-    expired = 0
-    for checkout in overdue:
-        try:
-            with db.session.begin_nested():  # one checkout's expiry whole, or not at all
-                _expire(checkout)
-        except InvalidTransition:
-            continue  # paid, cancelled or expired by someone else meanwhile
-        expired += 1
-    return expired
+    return sum(_settle(_expire, checkout) for checkout in overdue)
 
 
 @operation
@@ -677,37 +669,34 @@ def auto_confirm(moment=None):
         .where(Order.status.in_((OrderStatus.SHIPPED, OrderStatus.DELIVERED)), Order.shipped_at <= cutoff)
         .order_by(Order.id)
     ).all()
-    confirmed = 0
-    for order in due:
-        try:
-            _auto_confirm(order)
-        except InvalidTransition:
-            continue  # confirmed or disputed by the buyer meanwhile: the move wrote nothing, the others go on
-        confirmed += 1
-    return confirmed
+    return sum(_settle(_auto_confirm, order) for order in due)
 
 
 @operation
 def catch_up_checkout(checkout, moment=None):
     """What reading a checkout settles: past its payment deadline, it expires now (its stock goes back)."""
     if checkout.status == CheckoutStatus.AWAITING_PAYMENT and checkout.pay_by <= (moment or utcnow()):
-        _settled_elsewhere_is_fine(_expire, checkout)
+        _settle(_expire, checkout)
 
 
 @operation
 def catch_up_order(order, moment=None):
     """What reading an order settles: its checkout's payment deadline, its automatic confirmation."""
-    _settled_elsewhere_is_fine(_catch_up, order, moment)
+    _settle(_catch_up, order, moment)
 
 
-def _settled_elsewhere_is_fine(settle, *args):
-    """A page that settles what the clock decided must not fail when the timer's command (or another reader) did
-    it at the same moment: the refused move is undone whole, and the page shows what the other one saved."""
+def _settle(settle, *args):
+    """Settle what the clock decided (an expiry, an automatic confirmation), whole or not at all; True if done.
+
+    Somebody may have settled it, paid or confirmed it at the same moment (the timer's command, another reader, the
+    buyer): that move is refused, undone to its SAVEPOINT, and the batch or the page goes on with what was saved."""
     try:
         with db.session.begin_nested():
             settle(*args)
     except InvalidTransition:
         db.session.expire_all()
+        return False
+    return True
 
 
 # --- reviews and reorders ---------------------------------------------------------------------------------------
@@ -821,23 +810,19 @@ def sentra_orders(sentra_id, filters, page):
     return _order_page(Order.sentra_id == sentra_id, filters, page, first_status=OrderStatus.DISPUTED, per_page=30)
 
 
+def _checkout_options():
+    return (selectinload(Checkout.orders).joinedload(Order.seller_organization), joinedload(Checkout.placed_by))
+
+
 def buyer_checkouts(organization_id, filters, page, per_page=20):
-    query = (
-        select(Checkout)
-        .where(Checkout.buyer_organization_id == organization_id)
-        .options(selectinload(Checkout.orders).joinedload(Order.seller_organization), joinedload(Checkout.placed_by))
-    )
+    query = select(Checkout).where(Checkout.buyer_organization_id == organization_id).options(*_checkout_options())
     query = _filtered(query, filters, Checkout).order_by(Checkout.created_at.desc(), Checkout.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def checkout_for_page(checkout_id):
     """A checkout with its orders and their IKMs and who placed it (a fixed number of queries)."""
-    return db.session.scalar(
-        select(Checkout)
-        .where(Checkout.id == checkout_id)
-        .options(selectinload(Checkout.orders).joinedload(Order.seller_organization), joinedload(Checkout.placed_by))
-    )
+    return db.session.scalar(select(Checkout).where(Checkout.id == checkout_id).options(*_checkout_options()))
 
 
 def order_for_page(order_id):
@@ -852,8 +837,6 @@ def order_for_page(order_id):
             joinedload(Order.placed_by),
             joinedload(Order.review),
             selectinload(Order.lines).joinedload(OrderLine.product_type),
-            selectinload(Order.lines).joinedload(OrderLine.listing),
             selectinload(Order.events).joinedload(OrderEvent.actor),
-            selectinload(Order.shipments),
         )
     )

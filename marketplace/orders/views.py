@@ -23,7 +23,7 @@ from marketplace.orders.forms import (
     ReviewForm,
     checkout_form_for,
 )
-from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES, CartItem, Checkout, CheckoutStatus, OrderStatus
+from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES, CartItem, Checkout, OrderStatus
 
 
 @bp.app_context_processor
@@ -57,11 +57,11 @@ def add_to_cart(listing_id):
 @allow(Role.BUYER)
 def cart():
     cart = services.cart_of(current_user)
-    return render_template("orders/cart.html", cart=cart, quantity_form=CartQuantityForm, button_form=EmptyForm())
+    return render_template("orders/cart.html", cart=cart, button_form=EmptyForm())
 
 
 def _own_cart_item(item_id):
-    return object_or_404(CartItem, item_id, lambda user, item: item.user_id == user.id)
+    return object_or_404(CartItem, item_id, services.is_own_cart_item)
 
 
 @bp.post("/cart/<int:item_id>")
@@ -163,7 +163,7 @@ def checkout():
                 flash(_l("Order placed: pay before the deadline so the IKMs can start."), "success")
                 return redirect(url_for("orders.buyer_checkout", checkout_id=placed.id))
         try:
-            plan = services.plan_checkout(current_user, choices)
+            plan = services.plan_checkout(current_user, choices, cart=cart)
         except DomainError as error:
             show_error(form, error)
             return render_template("orders/checkout.html", **context), 409
@@ -179,7 +179,7 @@ def checkout():
 @bp.get("/checkouts")
 @allow(Role.BUYER)
 def buyer_checkouts():
-    form, filters = _filters(CHECKOUT_STATES, CheckoutStatus.ALL)
+    form, filters = _filters(CHECKOUT_STATES)
     pagination = services.buyer_checkouts(current_user.organization_id, filters, page_arg())
     return render_template("orders/checkouts.html", form=form, pagination=pagination)
 
@@ -190,12 +190,12 @@ def buyer_checkout(checkout_id):
     checkout = object_or_404(Checkout, checkout_id, services.is_own_checkout)
     services.catch_up_checkout(checkout)
     checkout = services.checkout_for_page(checkout_id)
-    return render_template("orders/checkout_detail.html", checkout=checkout, machine=CHECKOUT_STATES)
+    return render_template("orders/checkout_detail.html", checkout=checkout)
 
 
-def _filters(machine=ORDER_STATES, statuses=OrderStatus.ALL):
+def _filters(machine=ORDER_STATES):
     form = OrderFilterForm(formdata=request.args)
-    form.set_statuses(machine, statuses)
+    form.set_statuses(machine)
     if request.args and not form.validate():
         return form, services.OrderFilters()
     return form, services.OrderFilters(

@@ -553,7 +553,7 @@ def test_a_line_whose_stock_is_taken_while_confirming_undoes_the_reservations_al
     assert english(refused.value.reason).lower() == "not enough stock: only 5 left."
     assert table_counts() == before
     assert (stock_of(shop.paving.id), stock_of(shop.bata.id)) == (Decimal("100"), Decimal("40"))
-    assert len(seen) == 3
+    assert len(seen.lines) == 3
 
 
 def test_a_stale_fingerprint_raises_prices_changed_and_changes_nothing(shop):
