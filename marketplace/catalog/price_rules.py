@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from flask import current_app
-
-_EXTENSION_KEY = "marketplace.price_rules"
+from marketplace.core.ports import Port
 
 
 class PriceRules(Protocol):
@@ -83,12 +81,9 @@ def _rounded(value):
     return int(value.quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def install_price_rules(app, rules):
-    app.extensions[_EXTENSION_KEY] = rules
+_PORT = Port("price rules")
+install_price_rules = _PORT.install
 
 
 def price_rules() -> PriceRules:
-    try:
-        return current_app.extensions[_EXTENSION_KEY]
-    except KeyError:
-        raise RuntimeError("No price rules installed: create the app with marketplace.create_app.") from None
+    return _PORT.get()

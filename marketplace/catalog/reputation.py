@@ -11,11 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
-from flask import current_app
-
 from marketplace.core.money import format_number
-
-_EXTENSION_KEY = "marketplace.reputation"
+from marketplace.core.ports import Port
 
 # How many reviews the IKM's profile lists, newest first (the count says how many there are in all).
 LATEST_REVIEWS = 10
@@ -47,12 +44,9 @@ class Reputation(Protocol):
         """The IKM's `limit` newest reviews, in one query."""
 
 
-def install_reputation(app, reputation):
-    app.extensions[_EXTENSION_KEY] = reputation
+_PORT = Port("reputation")
+install_reputation = _PORT.install
 
 
 def reputation() -> Reputation:
-    try:
-        return current_app.extensions[_EXTENSION_KEY]
-    except KeyError:
-        raise RuntimeError("No reputation installed: create the app with marketplace.create_app.") from None
+    return _PORT.get()

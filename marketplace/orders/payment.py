@@ -7,18 +7,16 @@ catalog's price rules). Until one is installed, `RecordRefundDue` keeps what is 
 (`refund_due_idr`) and in the audit log, for the sentra to pay back by hand.
 """
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
+from marketplace.core.ports import Port
 from marketplace.core.timeutil import utcnow
 from marketplace.core.transaction import operation
 from marketplace.extensions import db
 from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES, Checkout, CheckoutStatus, OrderStatus
 from marketplace.orders.notify import tell_of_move
-
-_PROVIDER = "orders_refund_provider"
 
 
 class CheckoutNotPayable(DomainError):
@@ -33,17 +31,13 @@ class RecordRefundDue:
         record_audit(actor, "order.refund_due", order, after={"refund_due_idr": amount_idr}, note=reason)
 
 
-def install_refund_provider(app, provider):
-    app.extensions[_PROVIDER] = provider
-
-
-def refund_provider():
-    return current_app.extensions.get(_PROVIDER) or RecordRefundDue()
+_REFUNDS = Port("refund provider", default=RecordRefundDue())
+install_refund_provider = _REFUNDS.install
 
 
 def refund(order, actor, reason):
     """Pay the buyer back what they paid for `order` (called by orders when a paid order ends unfulfilled)."""
-    refund_provider().refund(order, order.total_idr, actor, reason)
+    _REFUNDS.get().refund(order, order.total_idr, actor, reason)
 
 
 @operation

@@ -9,9 +9,7 @@ monitor never reads "no orders" because a piece of the app was left out.
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
-from flask import current_app
-
-_EXTENSION_KEY = "marketplace.order_figures"
+from marketplace.core.ports import Port
 
 
 class SellerSales(NamedTuple):
@@ -27,12 +25,9 @@ class OrderFigures(Protocol):
         (inclusive), one row per IKM that sold any, in one aggregate query."""
 
 
-def install_order_figures(app, figures):
-    app.extensions[_EXTENSION_KEY] = figures
+_PORT = Port("order figures")
+install_order_figures = _PORT.install
 
 
 def order_figures() -> OrderFigures:
-    try:
-        return current_app.extensions[_EXTENSION_KEY]
-    except KeyError:
-        raise RuntimeError("No order figures installed: create the app with marketplace.create_app.") from None
+    return _PORT.get()
