@@ -5,9 +5,12 @@ outermost operation commits when it returns and rolls back when anything escapes
 included, so a refused operation leaves nothing behind. Operations called by operations join the
 outer one. Code that must group several calls (a command, a demo loader) uses `with transaction():`.
 
-What must happen only once the data is saved (mail echo, deleting files, later calls to Stripe)
-is registered with `after_commit`; what undoes work outside the database (a file written for a
-change that failed) with `after_rollback`. Each runs once, for the outermost transaction only.
+What must happen only once the data is saved (mail echo, deleting files) is registered with
+`after_commit`; what undoes work outside the database (a file written for a change that failed) with
+`after_rollback`. Each runs once, for the outermost transaction only. Those callbacks run inside the
+commit and may not touch the database; a call to an outside service whose answer must be saved (a
+Stripe refund) is registered with `after_commit_then`: it runs once the outermost transaction has
+committed and returned, so it may open operations of its own.
 """
 
 from contextlib import contextmanager
@@ -20,6 +23,7 @@ from marketplace.extensions import db
 _DEPTH = "operation_depth"
 _ON_COMMIT = "after_commit_callbacks"
 _ON_ROLLBACK = "after_rollback_callbacks"
+_THEN = "after_commit_operations"
 
 
 @contextmanager
@@ -38,8 +42,11 @@ def transaction():
         raise
     session.info[_DEPTH] = depth
     if depth == 0:
+        then = session.info.pop(_THEN, [])
         session.commit()
         _committed(session)  # likewise: no-op when the event has already run them
+        for callback in then:
+            callback()
 
 
 def operation(function):
@@ -63,6 +70,11 @@ def after_commit(callback):
     db.session.info.setdefault(_ON_COMMIT, []).append(callback)
 
 
+def after_commit_then(callback):
+    """Call `callback()` after the outermost transaction has committed, outside it (it may run operations)."""
+    db.session.info.setdefault(_THEN, []).append(callback)
+
+
 def after_rollback(callback):
     """Call `callback()` if the current transaction rolls back (never if it commits)."""
     db.session.info.setdefault(_ON_ROLLBACK, []).append(callback)
@@ -78,6 +90,7 @@ def _rolled_back(session, previous_transaction=None):
     if previous_transaction is not None and previous_transaction.parent is not None:
         return  # a SAVEPOINT: the outer transaction goes on
     session.info.pop(_ON_COMMIT, None)
+    session.info.pop(_THEN, None)
     for callback in session.info.pop(_ON_ROLLBACK, []):
         callback()
 
