@@ -6,6 +6,7 @@ import pytest
 
 from marketplace import create_app
 from marketplace.config import DEFAULT_SECRET_KEY, ProductionConfig
+from marketplace.core.security import CONTENT_SECURITY_POLICY, policy_with_form_action
 from tests.conftest import make_config
 from tests.factories import PASSWORD
 
@@ -159,3 +160,9 @@ def test_untrusted_hosts_are_refused(database_url, app):
     client = strict.test_client()
     assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/healthz", headers={"Host": "pasar.example.com"}).status_code == 200
+
+
+def test_a_page_may_let_its_form_lead_to_another_site_and_keeps_every_other_rule():
+    policy = policy_with_form_action("https://checkout.stripe.com")
+    assert "form-action 'self' https://checkout.stripe.com" in policy
+    assert policy.replace(" https://checkout.stripe.com", "") == CONTENT_SECURITY_POLICY

@@ -8,7 +8,14 @@ from sqlalchemy import create_engine, func, select
 
 from marketplace.core.errors import DomainError
 from marketplace.core.models import AuditEntry
-from marketplace.core.transaction import after_commit, after_rollback, discard, operation, transaction
+from marketplace.core.transaction import (
+    after_commit,
+    after_commit_then,
+    after_rollback,
+    discard,
+    operation,
+    transaction,
+)
 from marketplace.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2] / "marketplace"
@@ -93,6 +100,38 @@ def test_after_commit_runs_once_after_the_commit_and_never_on_rollback():
     assert calls == [("commit", {"x"})]
     _writes("another")  # callbacks of a finished transaction do not run again
     assert len(calls) == 1
+
+
+def test_after_commit_then_runs_outside_the_transaction_and_may_run_operations_of_its_own():
+    calls = []
+
+    @operation
+    def saves_then_asks():
+        _note("owed")
+        after_commit_then(lambda: calls.append(("then", _committed_actions())) or _writes("answered"))
+
+    @operation
+    def outer():
+        saves_then_asks()  # joins this transaction: its callback waits for the outermost commit
+        assert calls == []
+
+    outer()
+    assert calls == [("then", {"owed"})]
+    assert _committed_actions() == {"owed", "answered"}
+
+
+def test_after_commit_then_never_runs_when_the_transaction_rolls_back():
+    calls = []
+
+    @operation
+    def fails():
+        after_commit_then(lambda: calls.append("then"))
+        raise DomainError("no")
+
+    with pytest.raises(DomainError):
+        fails()
+    _writes("later")
+    assert calls == []
 
 
 def test_after_rollback_runs_on_failure_and_commit_callbacks_are_dropped():
