@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from marketplace import accounts, catalog, coordination, core, orders, pricing
+from marketplace import accounts, catalog, coordination, core, orders, payments, pricing
 from marketplace.accounts import sessions
 from marketplace.accounts.models import ORGANIZATION_STATES
 from marketplace.catalog.models import LISTING_STATES
@@ -35,6 +35,8 @@ from marketplace.extensions import babel, csrf, db, limiter, login_manager, migr
 from marketplace.orders import figures as order_figures
 from marketplace.orders import reputation as order_reputation
 from marketplace.orders.models import CHECKOUT_STATES, ORDER_STATES
+from marketplace.payments import escrow as payment_escrow
+from marketplace.payments.models import PAYMENT_STATES, PAYOUT_STATES, REFUND_STATES
 from marketplace.pricing import rules as pricing_rules
 from marketplace.pricing.models import PRICE_REQUEST_STATES
 
@@ -141,6 +143,7 @@ def _register_blueprints(app):
     app.register_blueprint(coordination.bp, url_prefix="/coordinator")
     app.register_blueprint(pricing.bp)
     app.register_blueprint(orders.bp)
+    app.register_blueprint(payments.bp, url_prefix="/payments")
     init_access(app)
     register_error_handlers(app)
     # The catalog asks set pricing through a port (catalog/price_rules.py) instead of importing it.
@@ -148,6 +151,8 @@ def _register_blueprints(app):
     # Likewise the catalog's reviews (catalog/reputation.py) and the monitor's sales (pricing/order_figures.py).
     order_reputation.install(app)
     order_figures.install(app)
+    # Orders tell the escrow of payments what happened to the money (orders/payment.py).
+    payment_escrow.install(app)
 
 
 def _register_template_helpers(app):
@@ -167,6 +172,9 @@ def _register_template_helpers(app):
         price_request=PRICE_REQUEST_STATES,
         order=ORDER_STATES,
         checkout=CHECKOUT_STATES,
+        payment=PAYMENT_STATES,
+        refund=REFUND_STATES,
+        payout=PAYOUT_STATES,
     )
     app.jinja_env.globals["available_actions"] = lambda machine, obj: machine.available_actions(obj, current_user)
     app.jinja_env.globals["Role"] = Role

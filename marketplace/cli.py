@@ -1,4 +1,5 @@
-"""Command-line tools: `flask create-user`, `flask send-mail`, `flask seed-demo`."""
+"""Command-line tools: `flask create-user`, `flask send-mail`, `flask seed-demo`, and each domain's clock commands
+(`flask pricing …`, `flask orders …`, `flask payments …`)."""
 
 import click
 from flask import current_app
@@ -19,12 +20,14 @@ from marketplace.core.transaction import transaction
 from marketplace.demo import seed_demo
 from marketplace.extensions import db
 from marketplace.orders.services import auto_confirm, expire_unpaid
+from marketplace.payments.cli import payments_group
 from marketplace.pricing.services import apply_due
 
 
 def register_cli(app):
     app.cli.add_command(pricing_group)
     app.cli.add_command(orders_group)
+    app.cli.add_command(payments_group)
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(seed_demo_command)

@@ -100,6 +100,16 @@ class Config:
     PPN_RATE = Decimal(os.environ.get("PPN_RATE", str(DEFAULT_PPN_RATE)))
     AUTO_CONFIRM_DAYS = int(os.environ.get("AUTO_CONFIRM_DAYS", "7"))
 
+    # Payments. Bank transfer is always offered; Stripe Checkout too once both keys are set (test-mode keys for
+    # development: README). STRIPE_API_BASE points the Stripe library elsewhere (localstripe, in the tests).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+    # A webhook signed longer ago than this (seconds) is refused: a replayed old delivery changes nothing.
+    STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
+    # The Stripe library retries a failed connection or a 409/5xx answer with the same idempotency key.
+    STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
+
     # Links in mail are built on this, never on the request's Host header.
     BASE_URL = base_url_from_environment()
     # Host names this app answers to (comma-separated); others get 400. Unset: any (development).
@@ -114,6 +124,8 @@ class Config:
     # Request bodies: small on every route; larger only on views marked @accepts_uploads (core/uploads.py).
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 1024 * 1024))
     MAX_FORM_MEMORY_SIZE = 512 * 1024  # the text fields of any form; files are spooled to disk
+    # A transfer proof (a photo or PDF of at most 8 MB) and the form around it.
+    MAX_PROOF_REQUEST_BYTES = 8 * 1024 * 1024 + 64 * 1024
     # Eight 8 MB photos and the form around them.
     MAX_UPLOAD_REQUEST_BYTES = int(os.environ.get("MAX_UPLOAD_REQUEST_BYTES", 8 * 1024 * 1024 * 8 + 1024 * 1024))
 

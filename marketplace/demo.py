@@ -11,6 +11,8 @@ from marketplace.core.roles import Role
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.orders.demo import demo_counts, seed_orders
+from marketplace.payments.demo import demo_counts as payment_counts
+from marketplace.payments.demo import seed_payment_settings, seed_payments
 from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing, seed_requests_and_sanctions
 
 DEMO_PASSWORD = "demo-pasar-2026"  # noqa: S105 (published demo password)
@@ -171,7 +173,9 @@ def seed_demo():
     seed_requests_and_sanctions(sentras["slag-aluminium-jombang"], coordinator)
     ceper_coordinator = db.session.scalar(select(User).where(User.email == "koordinator@ceper.example.com"))
     schedules = seed_pricing(sentras["logam-ceper-klaten"], ceper_coordinator, CEPER_SCHEDULES)
+    seed_payment_settings()
     seed_orders()
+    seed_payments()
 
     return {
         "listings": listings,
@@ -180,4 +184,5 @@ def seed_demo():
         "organizations": db.session.query(Organization).count(),
         "users": db.session.query(User).count(),
         **demo_counts(),
+        **payment_counts(),
     }

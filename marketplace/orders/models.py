@@ -128,12 +128,21 @@ class Checkout(db.Model):
     note = db.Column(db.String(1000), nullable=False, default="")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     pay_by = db.Column(UTCDateTime, nullable=False)
+    # Set while a payment made before the deadline is being checked (a bank-transfer proof waiting for the
+    # coordinator): the checkout does not expire meanwhile.
+    payment_check_since = db.Column(UTCDateTime)
     paid_at = db.Column(UTCDateTime)
     payment_reference = db.Column(db.String(120))
 
     buyer_organization = db.relationship("Organization")
     placed_by = db.relationship("User")
     orders = db.relationship("Order", back_populates="checkout", order_by="Order.id")
+
+    def is_overdue(self, now):
+        """Past its payment deadline with no payment being checked: it expires."""
+        return (
+            self.status == CheckoutStatus.AWAITING_PAYMENT and self.pay_by <= now and self.payment_check_since is None
+        )
 
     __table_args__ = (
         db.CheckConstraint("status IN ('awaiting_payment', 'paid', 'expired', 'cancelled')", name="checkout_status"),

@@ -1,13 +1,16 @@
 """The payment interface: all the orders code knows of payments.
 
 `mark_checkout_paid` is the one way a checkout becomes paid; whatever takes the money (the payments domain:
-Stripe, a confirmed bank transfer) calls it once the money is in. The other way round, orders ask for money back
-through the refund provider the payments domain installs (`install_refund_provider`, at app start, like the
-catalog's price rules). Until one is installed, `RecordRefundDue` keeps what is owed on the order
-(`refund_due_idr`) and in the audit log, for the sentra to pay back by hand.
+Stripe, a confirmed bank transfer) calls it once the money is in. The other way round, orders tell the escrow the
+payments domain installs (`install_escrow`, at app start, like the catalog's price rules) what happened to the
+money: a checkout paid (held for its orders), an order completed (released to the IKM), a paid order ended
+unfulfilled (refunded to the buyer). Each call runs inside the transaction of the move that causes it.
 """
 
+from typing import Protocol
+
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from marketplace.core.audit import record_audit
 from marketplace.core.errors import DomainError
@@ -23,21 +26,34 @@ class CheckoutNotPayable(DomainError):
     code = "checkout_not_payable"
 
 
-class RecordRefundDue:
-    """What is owed back is written on the order and in the audit log (no provider moves money yet)."""
+class Escrow(Protocol):
+    def received(self, checkout, actor, moment):
+        """The checkout's money came in: hold each of its paid orders' amounts."""
+
+    def release(self, order, actor):
+        """The order completed: its amount goes to the IKM (less the sentra's fee)."""
 
     def refund(self, order, amount_idr, actor, reason):
-        order.refund_due_idr = amount_idr
-        record_audit(actor, "order.refund_due", order, after={"refund_due_idr": amount_idr}, note=reason)
+        """The paid order ended unfulfilled: `amount_idr` goes back to the buyer."""
 
 
-_REFUNDS = Port("refund provider", default=RecordRefundDue())
-install_refund_provider = _REFUNDS.install
+_ESCROW = Port("escrow")
+install_escrow = _ESCROW.install
+
+
+def release_to_ikm(order, actor):
+    """Called by orders when an order completes."""
+    _ESCROW.get().release(order, actor)
 
 
 def refund(order, actor, reason):
-    """Pay the buyer back what they paid for `order` (called by orders when a paid order ends unfulfilled)."""
-    _REFUNDS.get().refund(order, order.total_idr, actor, reason)
+    """Pay the buyer back what they paid for `order` (called by orders when a paid order ends unfulfilled).
+
+    What is owed stays on the order (`refund_due_idr`, shown on its page and invoice) and in the audit log; the
+    escrow then pays it back by the way the checkout was paid."""
+    order.refund_due_idr = order.total_idr
+    record_audit(actor, "order.refund_due", order, after={"refund_due_idr": order.total_idr}, note=reason)
+    _ESCROW.get().refund(order, order.total_idr, actor, reason)
 
 
 @operation
@@ -52,13 +68,30 @@ def mark_checkout_paid(checkout_id, reference, actor=None, moment=None):
     if checkout.status == CheckoutStatus.PAID:
         return checkout
     now = moment or utcnow()
-    if checkout.status != CheckoutStatus.AWAITING_PAYMENT or checkout.pay_by <= now:
+    if checkout.status != CheckoutStatus.AWAITING_PAYMENT or checkout.is_overdue(now):
         raise CheckoutNotPayable(_l("This checkout can no longer be paid: its payment deadline has passed."))
     CHECKOUT_STATES.move(
-        checkout, CheckoutStatus.PAID, actor, extra_values={"paid_at": now, "payment_reference": reference}
+        checkout,
+        CheckoutStatus.PAID,
+        actor,
+        extra_values={"paid_at": now, "payment_reference": reference, "payment_check_since": None},
     )
     for order in checkout.orders:
         if order.status == OrderStatus.AWAITING_PAYMENT:
             ORDER_STATES.move(order, OrderStatus.PAID, actor)
             tell_of_move(order, OrderStatus.PAID, actor)
+    _ESCROW.get().received(checkout, actor, now)
     return checkout
+
+
+def hold_deadline(checkout_id, checking):
+    """A payment made in time is being checked (True), or its check ended without payment (False): while checked,
+    the checkout does not expire; once the check ends, a deadline that passed meanwhile applies again."""
+    values = {"payment_check_since": utcnow() if checking else None}
+    condition = Checkout.payment_check_since.is_(None) if checking else Checkout.payment_check_since.is_not(None)
+    db.session.execute(
+        update(Checkout)
+        .where(Checkout.id == checkout_id, Checkout.status == CheckoutStatus.AWAITING_PAYMENT, condition)
+        .values(**values)
+        .execution_options(synchronize_session="fetch")
+    )

@@ -45,7 +45,7 @@ from marketplace.orders.models import (
     Shipment,
 )
 from marketplace.orders.notify import tell_of_move
-from marketplace.orders.payment import refund
+from marketplace.orders.payment import refund, release_to_ikm
 from marketplace.pricing.services import unit_prices_for
 
 MAX_CART_ITEMS = 50
@@ -204,6 +204,17 @@ class Cart:
     @property
     def problems(self):
         return [line for line in self.lines if line.problem is not None]
+
+    @property
+    def spans_sentras(self):
+        """Products of more than one sentra: each sentra is paid separately, so they are checked out apart."""
+        return len({group.seller.sentra_id for group in self.groups}) > 1
+
+
+SEVERAL_SENTRAS = _l(
+    "Your cart holds products of more than one sentra, and each sentra is paid separately. "
+    "Check out one sentra's products at a time: remove the others for now and add them again afterwards."
+)
 
 
 def _cart_items(user):
@@ -397,6 +408,9 @@ def plan_checkout(user, choices, moment=None, cart=None):
     for line in cart.lines:
         if line.problem is not None:
             raise LineProblem(line.listing.title, line.problem)
+    if cart.spans_sentras:
+        # Each sentra holds the money for its own IKMs, in its own bank account: one checkout pays one sentra.
+        raise CheckoutRefused(SEVERAL_SENTRAS)
     addresses = {address.id: address for address in addresses_of(user.organization_id)}
     tariffs = tariffs_for(group.seller.sentra_id for group in cart.groups)
     rate = current_app.config["PPN_RATE"]
@@ -532,7 +546,7 @@ def place_checkout(user, choices, po_number, note, seen_fingerprint, submission_
         "checkout_placed",
         locale=user.locale,
         checkout=checkout,
-        link=external_url("orders.buyer_checkout", checkout_id=checkout.id),
+        link=external_url("payments.pay_checkout", checkout_id=checkout.id),
     )
     record_submission(claim, checkout)
     return checkout
@@ -561,6 +575,8 @@ def _move(order, to_status, actor, note=None, action_name=None, extra_values=Non
             refund(order, actor, note)
         if unpaid:
             _close_checkout_if_nothing_left(order.checkout, actor)
+    elif to_status == OrderStatus.COMPLETED:
+        release_to_ikm(order, actor)
     tell_of_move(order, to_status, actor)
 
 
@@ -617,7 +633,7 @@ def act_on_order(user, order, action_name, reason=None, delivery_note_number=Non
 def _catch_up(order, moment=None):
     """Before anybody acts on it: an order whose payment deadline passed is expired, one shipped long ago confirmed."""
     now = moment or utcnow()
-    if order.status == OrderStatus.AWAITING_PAYMENT and order.checkout.pay_by <= now:
+    if order.status == OrderStatus.AWAITING_PAYMENT and order.checkout.is_overdue(now):
         _expire(order.checkout)
     elif order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and order.shipped_at <= _auto_confirm_cutoff(now):
         _auto_confirm(order)
@@ -653,7 +669,11 @@ def expire_unpaid(moment=None):
     now = moment or utcnow()
     overdue = db.session.scalars(
         select(Checkout)
-        .where(Checkout.status == CheckoutStatus.AWAITING_PAYMENT, Checkout.pay_by <= now)
+        .where(
+            Checkout.status == CheckoutStatus.AWAITING_PAYMENT,
+            Checkout.pay_by <= now,
+            Checkout.payment_check_since.is_(None),
+        )
         .order_by(Checkout.id)
         .with_for_update(skip_locked=True)
     ).all()
@@ -675,7 +695,7 @@ def auto_confirm(moment=None):
 @operation
 def catch_up_checkout(checkout, moment=None):
     """What reading a checkout settles: past its payment deadline, it expires now (its stock goes back)."""
-    if checkout.status == CheckoutStatus.AWAITING_PAYMENT and checkout.pay_by <= (moment or utcnow()):
+    if checkout.is_overdue(moment or utcnow()):
         _settle(_expire, checkout)
 
 

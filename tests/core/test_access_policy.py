@@ -336,6 +336,77 @@ MATRIX = {
     "orders.delivery_tariff": [("GET", lambda w: "/coordinator/delivery-tariff", only("coordinator"))],
     "orders.notifications": [("GET", lambda w: "/notifications", only("buyer", "seller", "coordinator"))],
     "orders.read_notifications": [("POST", lambda w: "/notifications/read", only("buyer", "seller", "coordinator"))],
+    # Payments: a checkout's payment page and its proofs are for the buyer company, the IKMs of the checkout and
+    # the sentra's coordinators; another company's checkout of another sentra is nobody's here.
+    "payments.pay_checkout": [
+        ("GET", lambda w: f"/payments/checkouts/{w.order.checkout_id}", only("buyer", "seller", "coordinator")),
+        (
+            "GET",
+            lambda w: f"/payments/checkouts/{w.other_order.checkout_id}",
+            {**only("buyer", "seller", "coordinator"), **dict.fromkeys(("buyer", "seller", "coordinator"), 404)},
+        ),
+    ],
+    "payments.upload_proof": [
+        ("POST", lambda w: f"/payments/checkouts/{w.order.checkout_id}/proof", only("buyer")),
+        ("POST", lambda w: f"/payments/checkouts/{w.other_order.checkout_id}/proof", {**only("buyer"), "buyer": 404}),
+    ],
+    "payments.proof_file": [
+        ("GET", lambda w: f"/payments/proofs/{w.proof.id}", only("buyer", "seller", "coordinator")),
+        (
+            "GET",
+            lambda w: f"/payments/proofs/{w.other_proof.id}",
+            {**only("buyer", "seller", "coordinator"), **dict.fromkeys(("buyer", "seller", "coordinator"), 404)},
+        ),
+    ],
+    "payments.sentra_payments": [("GET", lambda w: "/payments/sentra", only("coordinator"))],
+    "payments.decide_payment": [
+        ("POST", lambda w: f"/payments/payments/{w.payment.id}/decision", only("coordinator")),
+        (
+            "POST",
+            lambda w: f"/payments/payments/{w.other_payment.id}/decision",
+            {**only("coordinator"), "coordinator": 404},
+        ),
+    ],
+    "payments.record_refund": [
+        ("POST", lambda w: f"/payments/refunds/{w.refund.id}/transfer", only("coordinator")),
+        (
+            "POST",
+            lambda w: f"/payments/refunds/{w.other_refund.id}/transfer",
+            {**only("coordinator"), "coordinator": 404},
+        ),
+    ],
+    "payments.payouts": [("GET", lambda w: "/payments/payouts", only("coordinator"))],
+    "payments.new_payout": [("POST", lambda w: "/payments/payouts", only("coordinator"))],
+    "payments.void_payout": [
+        ("POST", lambda w: f"/payments/payouts/{w.payout.id}/void", only("coordinator")),
+        ("POST", lambda w: f"/payments/payouts/{w.other_payout.id}/void", {**only("coordinator"), "coordinator": 404}),
+    ],
+    "payments.balances_csv": [("GET", lambda w: "/payments/payouts/balances.csv", only("coordinator"))],
+    "payments.payouts_csv": [("GET", lambda w: "/payments/payouts/payouts.csv", only("coordinator"))],
+    "payments.balance": [("GET", lambda w: "/payments/balance", only("seller"))],
+    "payments.bank_account": [
+        ("GET", lambda w: "/payments/bank-account", only("seller")),
+        ("POST", lambda w: "/payments/bank-account", only("seller")),
+    ],
+    "payments.sentra_settings": [
+        ("GET", lambda w: f"/payments/admin/sentras/{w.jombang.id}", only("admin")),
+        ("POST", lambda w: f"/payments/admin/sentras/{w.jombang.id}", only("admin")),
+        ("GET", lambda w: "/payments/admin/sentras/2147483647", {**only("admin"), "admin": 404}),
+    ],
+    "payments.start_stripe_payment": [
+        ("POST", lambda w: f"/payments/checkouts/{w.order.checkout_id}/stripe", only("buyer")),
+        ("POST", lambda w: f"/payments/checkouts/{w.other_order.checkout_id}/stripe", {**only("buyer"), "buyer": 404}),
+    ],
+    "payments.stripe_return": [
+        ("GET", lambda w: f"/payments/checkouts/{w.order.checkout_id}/stripe/return", only("buyer")),
+        (
+            "GET",
+            lambda w: f"/payments/checkouts/{w.other_order.checkout_id}/stripe/return",
+            {**only("buyer"), "buyer": 404},
+        ),
+    ],
+    # Stripe's webhook answers only where Stripe is configured (not in this test app): 404 for everyone.
+    "payments.stripe_webhook": [("POST", lambda w: "/payments/stripe/webhook", every_role(404))],
     "coordination.organization_detail": [
         ("GET", lambda w: f"/coordinator/organizations/{w.pending_ikm.id}", only("coordinator")),
         # An IKM of another sentra: the Jombang coordinator cannot see it.
@@ -428,6 +499,51 @@ def _add_orders(world, db):
     db.session.commit()
 
 
+def _add_payments(world, db):
+    """A bank transfer with its proof for the world's order and for the Ceper one, a refund due and a payout in
+    each sentra."""
+    from datetime import date
+
+    from marketplace.core.storage import get_storage
+    from marketplace.payments.models import Payment, Payout, Refund, TransferProof
+
+    def transfer(order, key):
+        payment = Payment(
+            checkout_id=order.checkout_id,
+            sentra_id=order.sentra_id,
+            method="bank_transfer",
+            status="submitted",
+            amount_idr=order.total_idr,
+            reference=order.checkout.number,
+        )
+        payment.proofs.append(TransferProof(storage_key=key, content_type="image/webp", size_bytes=12))
+        get_storage().save(key, b"RIFF\x00\x00\x00\x00WEBP")
+        return payment
+
+    world.payment = transfer(world.order, "private/proof/aa/one.webp")
+    world.other_payment = transfer(world.other_order, "private/proof/aa/two.webp")
+    world.refund = Refund(
+        order_id=world.accepted_order.id, sentra_id=world.jombang.id, method="bank_transfer", status="due", amount_idr=1
+    )
+    world.other_refund = Refund(
+        order_id=world.other_order.id,
+        sentra_id=world.other_sentra.id,
+        method="bank_transfer",
+        status="due",
+        amount_idr=1,
+    )
+    payouts = [
+        Payout(
+            organization_id=ikm.id, sentra_id=ikm.sentra_id, amount_idr=1, paid_on=date(2026, 11, 1), bank_reference="R"
+        )
+        for ikm in (world.ikm, world.ceper_ikm)
+    ]
+    world.payout, world.other_payout = payouts
+    db.session.add_all([world.payment, world.other_payment, world.refund, world.other_refund, *payouts])
+    db.session.commit()
+    world.proof, world.other_proof = world.payment.proofs[0], world.other_payment.proofs[0]
+
+
 @pytest.fixture
 def matrix_world(world, db):
     from marketplace.accounts.models import Invitation
@@ -437,6 +553,7 @@ def matrix_world(world, db):
     db.session.commit()
     add_catalog(world, db)
     _add_orders(world, db)
+    _add_payments(world, db)
     from marketplace.core.storage import get_storage
 
     for key in (world.photo.thumb_key, world.neighbour_photo.display_key):

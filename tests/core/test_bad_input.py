@@ -7,6 +7,7 @@ from marketplace.accounts.models import Invitation
 from marketplace.catalog import forms as catalog_forms
 from marketplace.orders import delivery_forms
 from marketplace.orders import forms as order_forms
+from marketplace.payments import forms as payment_forms
 from marketplace.pricing import forms as pricing_forms
 from tests.helpers import table_counts
 
@@ -153,6 +154,41 @@ def _buyer_address(world):
 FORMS["new_address"] = ("buyer", lambda w: "/addresses/new", delivery_forms.NewAddressForm)
 FORMS["edit_address"] = ("buyer", _buyer_address, delivery_forms.AddressForm)
 FORMS["delivery_tariff"] = ("coordinator", lambda w: "/coordinator/delivery-tariff", delivery_forms.DeliveryTariffForm)
+
+
+def _awaiting_checkout(world):
+    """A checkout of the world buyer's waiting for payment, to a sentra with a bank account: the proof form's page."""
+    from marketplace.extensions import db
+    from marketplace.payments.models import SentraPaymentSettings
+    from tests import factories
+
+    db.session.add(
+        SentraPaymentSettings(sentra_id=world.jombang.id, bank_name="BRI", account_number="12345", account_holder="K")
+    )
+    order = factories.make_order(world.buyer, world.active_listing, 10, status="awaiting_payment", seller=world.seller)
+    return f"/payments/checkouts/{order.checkout_id}/proof"
+
+
+def _refund_due(world):
+    """An order rejected after payment: a refund for the coordinator to transfer back and record."""
+    from marketplace.extensions import db
+    from marketplace.payments.models import Refund
+    from tests import factories
+
+    order = factories.make_order(world.buyer, world.active_listing, 10, status="rejected", seller=world.seller)
+    refund = db.session.scalar(db.select(Refund).where(Refund.order_id == order.id))
+    return f"/payments/refunds/{refund.id}/transfer"
+
+
+FORMS["upload_proof"] = ("buyer", _awaiting_checkout, payment_forms.ProofForm)
+FORMS["record_refund"] = ("coordinator", _refund_due, payment_forms.RefundTransferForm)
+FORMS["new_payout"] = ("coordinator", lambda w: "/payments/payouts", payment_forms.PayoutForm)
+FORMS["bank_account"] = ("seller", lambda w: "/payments/bank-account", payment_forms.BankAccountForm)
+FORMS["sentra_settings"] = (
+    "admin",
+    lambda w: f"/payments/admin/sentras/{w.jombang.id}",
+    payment_forms.SentraPaymentForm,
+)
 # The cart's forms sit on pages of their own: they answer with a redirect and a message.
 REDIRECTING_FORMS = {"set_stock", "add_to_cart", "update_cart_line"}
 
@@ -191,6 +227,13 @@ BUTTON_ROUTES = {
     # An action on an order: its junk (unknown actions, short reasons, empty delivery notes) is tried in
     # tests/orders/test_order_pages.py, where an unknown action is a 409 rather than a form error.
     "orders.order_action",
+    # The coordinator's decision on a transfer proof and the voiding of a payout: their junk (unknown decisions,
+    # short reasons) is tried in tests/payments/test_payment_pages.py. Stripe's routes take no form of ours: the
+    # buyer's button, and the webhook whose junk (bad signatures, tampered bodies) tests/payments tries.
+    "payments.decide_payment",
+    "payments.void_payout",
+    "payments.start_stripe_payment",
+    "payments.stripe_webhook",
 }
 
 

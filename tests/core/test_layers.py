@@ -13,6 +13,7 @@ def test_the_layer_contract_names_every_domain_in_order():
     assert contract["type"] == "layers"
     assert contract["layers"] == [
         "marketplace.coordination",
+        "marketplace.payments",
         "marketplace.orders",
         "marketplace.pricing",
         "marketplace.catalog",

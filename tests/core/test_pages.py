@@ -128,6 +128,7 @@ WORKSPACE = {
     "coordinator": [
         "/coordinator/",
         "/coordinator/orders",
+        "/payments/sentra",
         "/coordinator/listings",
         "/coordinator/prices",
         "/coordinator/price-requests",
@@ -138,6 +139,7 @@ WORKSPACE = {
     "admin": ["/admin/sentras", "/admin/staff", "/catalog/product-types"],
     "seller": [
         "/seller/orders",
+        "/payments/balance",
         "/seller/listings",
         "/seller/price-requests",
         "/account/organization",

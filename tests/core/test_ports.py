@@ -1,4 +1,4 @@
-"""A port gives what the higher domain installed, its own default, or says nothing was installed."""
+"""A port gives what the higher domain installed, or says nothing was installed."""
 
 import pytest
 from flask import Flask
@@ -16,13 +16,3 @@ def test_a_port_gives_what_was_installed_in_its_app():
     with Flask("other").app_context(), pytest.raises(RuntimeError, match="No test answers installed"):
         port.get()
 
-
-def test_a_port_with_a_default_gives_it_until_something_is_installed():
-    default, installed = object(), object()
-    port = Port("test defaults", default=default)
-    app = Flask("bare")
-    with app.app_context():
-        assert port.get() is default
-    port.install(app, installed)
-    with app.app_context():
-        assert port.get() is installed

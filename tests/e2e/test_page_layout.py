@@ -46,7 +46,7 @@ def test_the_coordinators_menu_keeps_whole_words_on_a_wide_screen(new_page, lang
     switch_language(page, language)
     links = page.locator("#main-nav .nav-link, [data-testid=workspace-nav] .nav-link")
     expect(links.first).to_be_visible()
-    assert links.count() == 10  # Home, Products, and the coordinator's eight pages
+    assert links.count() == 11  # Home, Products, and the coordinator's nine pages
     for index in range(links.count()):
         link = links.nth(index)
         box = link.bounding_box()

@@ -617,3 +617,20 @@ def test_order_events_of_placing_belong_to_their_orders(shop):
     checkout = place(shop.buyer)
     events = db.session.scalars(select(OrderEvent).order_by(OrderEvent.id)).all()
     assert sorted(e.order_id for e in events) == sorted(o.id for o in checkout.orders)
+
+
+def test_a_cart_of_two_sentras_is_checked_out_one_sentra_at_a_time(client, catalog_world, login_as):
+    """Each sentra holds its IKMs' money in its own account: one checkout pays one sentra."""
+    w = catalog_world
+    jombang = factories.make_listing(w.ikm, w.product_type, title="Paving Jombang", index=False)
+    ceper = factories.make_listing(w.ceper_ikm, w.product_type, title="Paving Ceper", index=False)
+    db.session.commit()
+    services.put_in_cart(w.buyer, jombang, Decimal("10"))
+    services.put_in_cart(w.buyer, ceper, Decimal("10"))
+    choices = {listing.organization_id: services.DeliveryChoice("pickup") for listing in (jombang, ceper)}
+    with pytest.raises(services.CheckoutRefused) as refused:
+        services.plan_checkout(w.buyer, choices)
+    assert "more than one sentra" in english(refused.value.message)
+    login_as("buyer")
+    page = client.get("/cart").get_data(as_text=True)
+    assert 'data-testid="cart-several-sentras"' in page and 'data-testid="to-checkout"' not in page

@@ -552,7 +552,10 @@ def test_a_coordinators_decision_is_news_for_both_sides(trade):
     assert news.notified(order) == sorted(
         [(trade.buyer.id, "refunded"), (trade.buyer_colleague.id, "refunded"), (trade.seller.id, "refunded")]
     )
-    assert news.mailed() == sorted([trade.buyer.email, trade.buyer_org.email, trade.seller.email, trade.ikm.email])
+    # Both sides hear of the decision; the sentra's coordinators get the refund to transfer back (payments).
+    assert news.mailed() == sorted(
+        [trade.buyer.email, trade.buyer_org.email, trade.seller.email, trade.ikm.email, trade.coordinator.email]
+    )
 
 
 def test_a_payment_is_news_for_both_sides(trade):

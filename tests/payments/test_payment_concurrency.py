@@ -1,0 +1,96 @@
+"""At the same moment: coordinators paying out one IKM's balance twice over, a transfer confirmed twice, Stripe's
+event arriving while the coordinator confirms the transfer. Each thread has its own app context and commits for
+real (real_commits: every table is emptied after). On PostgreSQL the rows are locked; on SQLite writers take turns."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.accounts.models import User
+from marketplace.core.submissions import new_submission_token
+from marketplace.extensions import db
+from marketplace.payments import ledger, services
+from marketplace.payments.models import BankAccount, LedgerEntry, Payment, Payout, SentraPaymentSettings
+from marketplace.payments.services import PayoutInput
+from tests import factories
+from tests.orders.test_order_concurrency import _at_once
+from tests.payments.test_bank_transfer import photo_bytes
+
+pytestmark = pytest.mark.real_commits
+
+
+@pytest.fixture
+def paid_out(catalog_world):
+    """An IKM with Rp 850.000 less a 2 % fee in its balance, and a bank account."""
+    w = catalog_world
+    w.listing = factories.make_listing(
+        w.ikm, w.product_type, title="Paving K-300 saldo", stock=Decimal("100"), min_order=Decimal("1"), index=False
+    )
+    db.session.add(
+        SentraPaymentSettings(
+            sentra_id=w.jombang.id,
+            platform_fee_pct=Decimal("2"),
+            bank_name="BRI",
+            account_number="12345",
+            account_holder="Koperasi",
+        )
+    )
+    db.session.add(BankAccount(organization_id=w.ikm.id, bank_name="BRI", account_number="99999", account_holder="UD"))
+    db.session.commit()
+    factories.make_order(w.buyer, w.listing, 10, status="completed", seller=w.seller)
+    db.session.commit()
+    return w
+
+
+def test_coordinators_paying_out_at_once_never_pay_more_than_the_balance(app, paid_out):
+    w = paid_out
+    balance = ledger.balance_of(w.ikm.id).available_idr
+    assert balance == 833_000
+    crowd = 8 if db.engine.dialect.name == "postgresql" else 4
+    coordinators = [w.coordinator.id] + [
+        factories.make_user("coordinator", sentra=w.jombang).id for _ in range(crowd - 1)
+    ]
+    db.session.commit()
+    ikm_id = w.ikm.id
+
+    def pay(i):
+        coordinator = db.session.get(User, coordinators[i])
+        values = PayoutInput(ikm_id, 300_000, date(2026, 11, 30), f"TRF-{i}", "")
+        return services.record_payout(coordinator, values, new_submission_token()).id
+
+    outcomes = _at_once(app, crowd, pay)
+    made = [value for kind, value in outcomes if kind == "ok"]
+    assert len(made) == 2  # 2 × 300.000 fit in 833.000; a third would not
+    assert all(isinstance(value, services.PayoutRefused) for kind, value in outcomes if kind == "error")
+    db.session.expire_all()
+    assert ledger.balance_of(ikm_id).available_idr == 233_000
+    assert db.session.scalar(select(func.count(Payout.id))) == 2
+
+
+def test_a_transfer_confirmed_twice_at_once_pays_once(app, paid_out):
+    w = paid_out
+    order = factories.make_order(w.buyer, w.listing, 5, status="awaiting_payment", seller=w.seller)
+    db.session.commit()
+    payment = services.submit_transfer_proof(
+        w.buyer, order.checkout, io.BytesIO(photo_bytes()), new_submission_token()
+    ).payment
+    db.session.commit()
+    second = factories.make_user("coordinator", sentra=w.jombang)
+    db.session.commit()
+    ids, payment_id = [w.coordinator.id, second.id], payment.id
+
+    def confirm(i):
+        user = db.session.get(User, ids[i])
+        return services.decide_transfer(user, db.session.get(Payment, payment_id), "confirm").status
+
+    outcomes = _at_once(app, 2, confirm)
+    assert [kind for kind, _ in outcomes].count("ok") >= 1
+    db.session.expire_all()
+    assert db.session.get(Payment, payment_id).status == "succeeded"
+    received = select(func.count(LedgerEntry.id)).where(
+        LedgerEntry.kind == "received", LedgerEntry.checkout_id == order.checkout_id
+    )
+    assert db.session.scalar(received) == 1
