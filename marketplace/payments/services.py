@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Organization, OrganizationKind
@@ -324,6 +324,7 @@ def decide_transfer(user, payment, action_name, reason=None):
     proof with a reason (the buyer is asked for another; the deadline applies again)."""
     if not is_sentra_payment(user, payment):
         raise PaymentRefused(_l("This payment is not of your sentra."))
+    payment = locked_payment(payment.id)
     act = PAYMENT_STATES.check(payment, action_name, user.role)
     if act.name == "confirm":
         _settle_received(payment, payment.checkout.total_idr, user, note=None)
@@ -351,7 +352,7 @@ def money_received(payment_id, paid_amount_idr, note=None):
     """A provider says the money of a payment came in (Stripe's webhook or reconcile): the checkout is paid, or the
     payment is flagged for the coordinator when the amount differs or the checkout can no longer be paid. Saying it
     twice changes nothing."""
-    payment = db.session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+    payment = locked_payment(payment_id)
     if payment is None:
         raise LookupError(f"no payment {payment_id}")
     if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.FLAGGED):
@@ -359,10 +360,40 @@ def money_received(payment_id, paid_amount_idr, note=None):
     return _settle_received(payment, paid_amount_idr, None, note)
 
 
+def lock_payments_of(checkout_id):
+    """Lock every payment row of a checkout, in id order (PostgreSQL; SQLite's writers take turns anyway).
+
+    The one lock order of payments: all the checkout's payments, then the checkout. Settling one payment may cancel
+    the others (a transfer confirmed while a Stripe page is open), so locking only the one at hand would let a
+    confirmation and a Stripe event on the same checkout wait for each other."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        # No row locks in SQLite: a write takes the database's write lock, so what this transaction reads next stays
+        # as read until it commits (a plain SELECT would not: another writer could commit in between).
+        db.session.execute(
+            update(Payment)
+            .where(Payment.checkout_id == checkout_id)
+            .values(id=Payment.id)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    db.session.scalars(
+        select(Payment.id).where(Payment.checkout_id == checkout_id).order_by(Payment.id).with_for_update()
+    ).all()
+
+
+def locked_payment(payment_id):
+    """A payment read afresh after its checkout's payments are locked (lock_payments_of); None if there is none."""
+    checkout_id = db.session.scalar(select(Payment.checkout_id).where(Payment.id == payment_id))
+    if checkout_id is None:
+        return None
+    lock_payments_of(checkout_id)
+    return db.session.get(Payment, payment_id, populate_existing=True)
+
+
 def _settle_received(payment, paid_amount_idr, actor, note):
-    # The checkout's row is locked after the payment's (PostgreSQL), as everywhere, and read afresh. Its state is
-    # checked here rather than by catching mark_checkout_paid's refusal in a SAVEPOINT: on SQLite a SAVEPOINT that
-    # opens the transaction is committed by its RELEASE. A change slipping in between on SQLite makes
+    # The caller has locked the checkout's payments (lock_payments_of); the checkout comes next, read afresh. Its
+    # state is checked here rather than by catching mark_checkout_paid's refusal in a SAVEPOINT: on SQLite a
+    # SAVEPOINT that opens the transaction is committed by its RELEASE. A change slipping in between on SQLite makes
     # mark_checkout_paid refuse, and the whole operation rolls back.
     checkout = db.session.get(Checkout, payment.checkout_id, with_for_update=True, populate_existing=True)
     if checkout.status == CheckoutStatus.PAID:
@@ -385,10 +416,12 @@ def _settle_received(payment, paid_amount_idr, actor, note):
         action_name="confirm",
         extra_values={"paid_amount_idr": paid_amount_idr},
     )
-    # Any other attempt still open (a Stripe session beside a transfer) is over: this one paid.
+    # Another attempt waiting for money (a Stripe page left open) is over: this one paid. One whose money is said to
+    # be on its way (a transfer proof, a delayed Stripe method) stays: if that money comes too, it is flagged to pay
+    # back rather than forgotten.
     for other in db.session.scalars(
         select(Payment).where(
-            Payment.checkout_id == checkout.id, Payment.id != payment.id, Payment.status.in_(PaymentStatus.OPEN)
+            Payment.checkout_id == checkout.id, Payment.id != payment.id, Payment.status == PaymentStatus.PENDING
         )
     ):
         PAYMENT_STATES.move(other, PaymentStatus.CANCELLED, None, note=system_note("payments.paid_another_way"))
@@ -419,7 +452,7 @@ def _flag(payment, paid_amount_idr, actor, message):
 @operation
 def payment_failed(payment_id, note):
     """A provider says a payment failed (declined, expired): an open payment fails; any other stays as it is."""
-    payment = db.session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+    payment = locked_payment(payment_id)
     if payment is not None and payment.status in PaymentStatus.OPEN:
         PAYMENT_STATES.move(payment, PaymentStatus.FAILED, None, note=note, action_name="fail")
     return payment
@@ -644,24 +677,23 @@ def sentra_balances(sentra_id):
     return sorted(rows, key=lambda row: (-row.balance.available_idr, row.organization.name))
 
 
-def payouts_of_sentra(sentra_id, page, per_page=20):
-    query = (
+def _payouts_of_sentra_query(sentra_id):
+    return (
         select(Payout)
         .where(Payout.sentra_id == sentra_id)
         .options(joinedload(Payout.organization), joinedload(Payout.recorded_by))
-        .order_by(Payout.paid_on.desc(), Payout.id.desc())
     )
+
+
+def payouts_of_sentra(sentra_id, page, per_page=20):
+    """The sentra's payouts, newest first, a page at a time (with their IKMs and who recorded them)."""
+    query = _payouts_of_sentra_query(sentra_id).order_by(Payout.paid_on.desc(), Payout.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
 def all_payouts_of_sentra(sentra_id):
-    """Every payout of the sentra, for its CSV (one query with the IKMs and who recorded them)."""
-    return db.session.scalars(
-        select(Payout)
-        .where(Payout.sentra_id == sentra_id)
-        .options(joinedload(Payout.organization), joinedload(Payout.recorded_by))
-        .order_by(Payout.paid_on, Payout.id)
-    ).all()
+    """Every payout of the sentra, oldest first, for its CSV (one query)."""
+    return db.session.scalars(_payouts_of_sentra_query(sentra_id).order_by(Payout.paid_on, Payout.id)).all()
 
 
 def payouts_of_ikm(organization_id, limit=50):

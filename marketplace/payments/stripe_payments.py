@@ -42,7 +42,14 @@ from marketplace.payments.models import (
     RefundStatus,
     StripeEvent,
 )
-from marketplace.payments.services import is_buyer_checkout, money_received, payment_failed, sentra_id_of
+from marketplace.payments.services import (
+    is_buyer_checkout,
+    lock_payments_of,
+    locked_payment,
+    money_received,
+    payment_failed,
+    sentra_id_of,
+)
 from marketplace.payments.stripe_gateway import GatewayError, SessionLine
 
 log = logging.getLogger(__name__)
@@ -141,7 +148,7 @@ def start_stripe_payment(user, checkout, success_url, cancel_url, moment=None):
 @operation
 def _plan_attempt(user, checkout_id, now):
     # Payments before their checkout, as money_received locks them: the two never wait for each other in a circle.
-    db.session.scalars(select(Payment.id).where(Payment.checkout_id == checkout_id).with_for_update()).all()
+    lock_payments_of(checkout_id)
     checkout = db.session.get(Checkout, checkout_id, with_for_update=True, populate_existing=True)
     if checkout is None or not is_buyer_checkout(user, checkout):
         raise StripePaymentRefused(_l("This checkout is not yours."))
@@ -241,7 +248,7 @@ def _session_ends(payment, checkout):
 
 @operation
 def _record_session(payment_id, session):
-    payment = db.session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+    payment = locked_payment(payment_id)
     if payment.stripe_session_id not in (None, session.id):
         log.error("stripe: payment %s has session %s, not %s", payment_id, payment.stripe_session_id, session.id)
         return None
@@ -390,11 +397,11 @@ def _named_payment_id(payment_id, checkout_id, reference):
 
 
 def _locked(payment_id):
-    """The payment, its row locked and read afresh: another event of the same payment may have changed it a moment
-    ago, and this session must not act on an older copy (the lock comes before the checkout's, as everywhere)."""
+    """The payment, read afresh with its checkout's payments locked: another event of the same payment may have
+    changed it a moment ago, and this session must not act on an older copy (services.lock_payments_of)."""
     if payment_id is None:
         return None
-    return db.session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+    return locked_payment(payment_id)
 
 
 def _remember(payment, session_id=None, intent_id=None):

@@ -15,4 +15,3 @@ def test_a_port_gives_what_was_installed_in_its_app():
         assert port.get() is answer
     with Flask("other").app_context(), pytest.raises(RuntimeError, match="No test answers installed"):
         port.get()
-

@@ -94,3 +94,43 @@ def test_a_transfer_confirmed_twice_at_once_pays_once(app, paid_out):
         LedgerEntry.kind == "received", LedgerEntry.checkout_id == order.checkout_id
     )
     assert db.session.scalar(received) == 1
+
+
+def test_a_transfer_confirmed_while_stripe_reports_a_payment_of_the_same_checkout_pays_once_and_flags_the_other(
+    app, paid_out
+):
+    """Both lock the checkout's payments first, in one order: neither waits for the other in a circle."""
+    w = paid_out
+    order = factories.make_order(w.buyer, w.listing, 5, status="awaiting_payment", seller=w.seller)
+    db.session.commit()
+    bank = services.submit_transfer_proof(
+        w.buyer, order.checkout, io.BytesIO(photo_bytes()), new_submission_token()
+    ).payment
+    card = Payment(
+        checkout_id=order.checkout_id,
+        sentra_id=w.jombang.id,
+        method="stripe",
+        attempt=1,
+        status="pending",
+        amount_idr=order.checkout.total_idr,
+        reference=f"{order.checkout.number}-S1",
+    )
+    db.session.add(card)
+    db.session.commit()
+    bank_id, card_id, total, coordinator_id = bank.id, card.id, order.checkout.total_idr, w.coordinator.id
+
+    def settle(i):
+        if i == 0:
+            user = db.session.get(User, coordinator_id)
+            return services.decide_transfer(user, db.session.get(Payment, bank_id), "confirm").status
+        return services.money_received(card_id, total).status
+
+    outcomes = _at_once(app, 2, settle)
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+    db.session.expire_all()
+    statuses = sorted([db.session.get(Payment, bank_id).status, db.session.get(Payment, card_id).status])
+    assert statuses == ["flagged", "succeeded"]  # the second money is flagged to pay back, never lost
+    received = select(func.count(LedgerEntry.id)).where(
+        LedgerEntry.kind == "received", LedgerEntry.checkout_id == order.checkout_id
+    )
+    assert db.session.scalar(received) == 1
