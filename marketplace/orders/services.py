@@ -616,6 +616,9 @@ def act_on_order(user, order, action_name, reason=None, delivery_note_number=Non
         raise OrderRefused(_l("This order is not yours to act on."))
     _catch_up(order, moment)
     act = ORDER_STATES.check(order, action_name, user.role)
+    if act.name == "cancel" and order.status == OrderStatus.AWAITING_PAYMENT and order.checkout.payment_check_since:
+        # The buyer says the money was sent for the whole checkout: its total stays as the sentra checks it.
+        raise OrderRefused(_l("A payment of this checkout is being checked: wait for the sentra's answer to cancel."))
     note = require_reason(reason) if act.needs_reason else ((reason or "").strip()[:1000] or None)
     extra = None
     if act.name == "ship":

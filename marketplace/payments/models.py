@@ -364,7 +364,7 @@ class LedgerEntry(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="RESTRICT"), nullable=False, index=True)
-    # The IKM for held, released, fee, payout entries; the buyer company for received and refund.
+    # The buyer company for a received entry; the IKM of the order or payout for every other.
     organization_id = db.Column(
         db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
     )

@@ -1,12 +1,13 @@
 """Payment operations: a buyer's bank transfer and its proof, the coordinator's decision, money received from any
 provider, refunds paid back, payouts to IKMs, and the settings they use (platform fee, bank accounts)."""
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Organization, OrganizationKind
@@ -21,7 +22,7 @@ from marketplace.core.roles import Role
 from marketplace.core.storage import get_storage, save_in_transaction
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import WIB, utcnow
-from marketplace.core.transaction import operation
+from marketplace.core.transaction import after_commit_then, operation
 from marketplace.extensions import db
 from marketplace.orders.models import Checkout, CheckoutStatus, Order
 from marketplace.orders.payment import hold_deadline, mark_checkout_paid
@@ -44,6 +45,8 @@ from marketplace.payments.models import (
     TransferProof,
 )
 from marketplace.payments.proofs import process_proof
+
+log = logging.getLogger(__name__)
 
 MAX_PAYOUT_IDR = 100_000_000_000  # Rp 100 billion: a typo guard, far above any IKM's balance
 
@@ -268,7 +271,21 @@ def submit_transfer_proof(user, checkout, stream, submission_token):
     claim = claim_submission(user, submission_token)
     if not is_buyer_checkout(user, checkout):
         raise PaymentRefused(_l("This checkout is not yours."))
+    # Two first proofs at once (two tabs) must not both open the payment: its checkout's rows are locked first.
+    lock_payments_of(checkout.id)
+    checkout = db.session.get(Checkout, checkout.id, with_for_update=True, populate_existing=True)
     _payable(checkout, utcnow())
+    stripe_processing = db.session.scalar(
+        select(Payment.id).where(
+            Payment.checkout_id == checkout.id,
+            Payment.method == PaymentMethod.STRIPE,
+            Payment.status == PaymentStatus.SUBMITTED,
+        )
+    )
+    if stripe_processing is not None:
+        raise PaymentRefused(
+            _l("A payment of this checkout is being checked: wait for the answer before paying again.")
+        )
     sentra_id = sentra_id_of(checkout)
     settings = settings_of(sentra_id)
     if settings is None or not settings.has_bank_account:
@@ -324,17 +341,21 @@ def decide_transfer(user, payment, action_name, reason=None):
     proof with a reason (the buyer is asked for another; the deadline applies again)."""
     if not is_sentra_payment(user, payment):
         raise PaymentRefused(_l("This payment is not of your sentra."))
+    if payment.method != PaymentMethod.BANK_TRANSFER:
+        # A Stripe payment being processed is Stripe's to decide, by its events.
+        raise PaymentRefused(_l("Only a bank transfer is confirmed or rejected here."))
     payment = locked_payment(payment.id)
     act = PAYMENT_STATES.check(payment, action_name, user.role)
     if act.name == "confirm":
-        _settle_received(payment, payment.checkout.total_idr, user, note=None)
+        # What the buyer was asked to transfer when the proof came: a total that changed since is flagged.
+        _settle_received(payment, payment.amount_idr, user, note=None)
         return payment
     note = require_reason(reason)
     PAYMENT_STATES.move(payment, PaymentStatus.PENDING, user, note=note, action_name=act.name)
     latest = payment.proofs[-1] if payment.proofs else None
     if latest is not None:
         latest.rejected_reason = note
-    hold_deadline(payment.checkout_id, checking=False)
+    _release_hold_unless_another_is_checked(payment)
     checkout = payment.checkout
     mail_organization(
         checkout.buyer_organization,
@@ -425,7 +446,19 @@ def _settle_received(payment, paid_amount_idr, actor, note):
         )
     ):
         PAYMENT_STATES.move(other, PaymentStatus.CANCELLED, None, note=system_note("payments.paid_another_way"))
+        if other.stripe_session_id:
+            # Its page at Stripe is closed too, once this is saved: the buyer cannot pay there twice.
+            session_id = other.stripe_session_id
+            after_commit_then(lambda session_id=session_id: _close_stripe_session(session_id))
     return payment
+
+
+def _close_stripe_session(session_id):
+    try:
+        stripe_gateway.expire_checkout_session(session_id)
+    except stripe_gateway.GatewayError as error:
+        # Already complete or expired, or Stripe unreachable: a payment there is flagged by its event.
+        log.info("stripe: session %s not closed (%s)", session_id, error.code)
 
 
 def _flag(payment, paid_amount_idr, actor, message):
@@ -438,6 +471,8 @@ def _flag(payment, paid_amount_idr, actor, message):
         action_name="flag",
         extra_values={"paid_amount_idr": paid_amount_idr},
     )
+    # Its check is over: unless another payment is still checked, the checkout's deadline applies again.
+    _release_hold_unless_another_is_checked(payment)
     mail_coordinators(
         payment.sentra_id,
         _l("Payment to look at: %(reference)s", reference=payment.reference),
@@ -447,6 +482,25 @@ def _flag(payment, paid_amount_idr, actor, message):
         link=external_url("payments.sentra_payments"),
     )
     return payment
+
+
+def another_being_checked(payment):
+    """Another payment of the checkout is being checked (a transfer proof, a delayed Stripe method)."""
+    return (
+        db.session.scalar(
+            select(Payment.id).where(
+                Payment.checkout_id == payment.checkout_id,
+                Payment.id != payment.id,
+                Payment.status == PaymentStatus.SUBMITTED,
+            )
+        )
+        is not None
+    )
+
+
+def _release_hold_unless_another_is_checked(payment):
+    if not another_being_checked(payment):
+        hold_deadline(payment.checkout_id, checking=False)
 
 
 @operation
@@ -494,6 +548,10 @@ def open_refund(order, amount_idr, actor, reason):
     return refund
 
 
+# A Stripe refund Stripe itself refused (it has Stripe's id): reconcile leaves it, the coordinator pays it by bank.
+_FAILED_AT_STRIPE = and_(Refund.status == RefundStatus.FAILED, Refund.stripe_refund_id.is_not(None))
+
+
 @dataclass
 class RefundTransferInput:
     bank_reference: str
@@ -506,8 +564,10 @@ def record_refund_transfer(user, refund, values):
     if not is_sentra_refund(user, refund):
         raise PaymentRefused(_l("This refund is not of your sentra."))
     _check_paid_on(values.paid_on)
-    # Due: paid by bank transfer. Failed: Stripe could not make it, so the sentra transfers it back by bank instead.
-    if refund.status not in (RefundStatus.DUE, RefundStatus.FAILED):
+    # Due: paid by bank transfer. Failed at Stripe for good (Stripe answered, and reconcile does not try again): the
+    # sentra transfers it back by bank instead. A refund reconcile still retries is not the coordinator's to pay.
+    failed_for_good = refund.status == RefundStatus.FAILED and refund.stripe_refund_id is not None
+    if refund.status != RefundStatus.DUE and not failed_for_good:
         raise PaymentRefused(_l("This refund was already recorded."))
     REFUND_STATES.move(
         refund,
@@ -645,7 +705,7 @@ def sentra_work(sentra_id):
     ).all()
     refunds = db.session.scalars(
         select(Refund)
-        .where(Refund.sentra_id == sentra_id, Refund.status.in_((RefundStatus.DUE, RefundStatus.FAILED)))
+        .where(Refund.sentra_id == sentra_id, or_(Refund.status == RefundStatus.DUE, _FAILED_AT_STRIPE))
         .options(joinedload(Refund.order).joinedload(Order.buyer_organization))
         .order_by(Refund.created_at)
     ).all()

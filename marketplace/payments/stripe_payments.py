@@ -43,6 +43,7 @@ from marketplace.payments.models import (
     StripeEvent,
 )
 from marketplace.payments.services import (
+    another_being_checked,
     is_buyer_checkout,
     lock_payments_of,
     locked_payment,
@@ -438,24 +439,11 @@ def _failed(payment, note, moment=None):
     payment = payment_failed(payment.id, note)
     if payment.status != PaymentStatus.FAILED:
         return payment.status  # it had succeeded, been flagged or replaced: a failure changes nothing
-    if was_processing and not _another_being_checked(payment):
+    if was_processing and not another_being_checked(payment):
         hold_deadline(payment.checkout_id, checking=False)
     # Past its deadline and no payment on its way: the checkout expires now and its stock goes back.
     catch_up_checkout(db.session.get(Checkout, payment.checkout_id), moment)
     return payment.status
-
-
-def _another_being_checked(payment):
-    return (
-        db.session.scalar(
-            select(Payment.id).where(
-                Payment.checkout_id == payment.checkout_id,
-                Payment.id != payment.id,
-                Payment.status == PaymentStatus.SUBMITTED,
-            )
-        )
-        is not None
-    )
 
 
 # --- reconcile --------------------------------------------------------------------------------------------------

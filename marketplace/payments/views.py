@@ -32,7 +32,7 @@ from marketplace.payments.forms import (
     SentraPaymentForm,
     VoidPayoutForm,
 )
-from marketplace.payments.models import Payment, Payout, Refund, TransferProof
+from marketplace.payments.models import PAYOUT_STATES, Payment, Payout, Refund, TransferProof
 
 # --- a checkout's payment -----------------------------------------------------------------------------------------
 
@@ -243,7 +243,15 @@ def balances_csv():
     rows = services.sentra_balances(current_user.sentra_id)
     return csv_response(
         "saldo-ikm.csv",
-        ["IKM", "Saldo (Rp)", "Ditahan (Rp)", "Dibayarkan (Rp)", "Bank", "No. rekening", "Atas nama"],
+        [
+            _l("IKM"),
+            _l("Balance (Rp)"),
+            _l("Held (Rp)"),
+            _l("Paid out (Rp)"),
+            _l("Bank"),
+            _l("Account number"),
+            _l("Account holder"),
+        ],
         (
             (
                 row.organization.name,
@@ -265,7 +273,16 @@ def payouts_csv():
     rows = services.all_payouts_of_sentra(current_user.sentra_id)
     return csv_response(
         "pembayaran-ikm.csv",
-        ["Tanggal", "IKM", "Jumlah (Rp)", "Referensi bank", "Rekening", "Status", "Catatan", "Dicatat oleh"],
+        [
+            _l("Transferred on"),
+            _l("IKM"),
+            _l("Amount (Rp)"),
+            _l("Bank reference"),
+            _l("Bank account"),
+            _l("Status"),
+            _l("Note"),
+            _l("Recorded by"),
+        ],
         (
             (
                 payout.paid_on.isoformat(),
@@ -273,7 +290,7 @@ def payouts_csv():
                 payout.amount_idr,
                 payout.bank_reference,
                 payout.bank_account,
-                payout.status,
+                PAYOUT_STATES.label(payout.status),
                 payout.note,
                 payout.recorded_by.full_name if payout.recorded_by else "",
             )

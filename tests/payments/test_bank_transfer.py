@@ -293,3 +293,40 @@ def test_money_for_a_checkout_already_paid_another_way_is_flagged(waiting):
     card = stripe_payment(waiting)
     services.money_received(card.id, waiting.checkout.total_idr)
     assert db.session.get(Payment, card.id).status == "flagged"
+
+
+def test_the_buyer_cannot_cancel_an_order_while_the_transfer_for_it_is_being_checked(waiting):
+    send_proof(waiting, waiting.checkout)
+    with pytest.raises(orders.OrderRefused):
+        orders.act_on_order(waiting.buyer, waiting.order, "cancel", reason="Tidak jadi dipakai")
+    assert db.session.get(Checkout, waiting.checkout.id).total_idr == waiting.order.total_idr
+
+
+def test_the_coordinator_confirms_only_bank_transfers(waiting):
+    payment = stripe_payment(waiting)
+    db.session.execute(Payment.__table__.update().where(Payment.id == payment.id).values(status="submitted"))
+    db.session.commit()
+    with pytest.raises(PaymentRefused):
+        services.decide_transfer(waiting.coordinator, db.session.get(Payment, payment.id), "confirm")
+    assert db.session.get(Checkout, waiting.checkout.id).status == "awaiting_payment"
+
+
+def test_a_flagged_payment_lets_the_deadline_apply_again(waiting):
+    payment = stripe_payment(waiting)
+    db.session.execute(Payment.__table__.update().where(Payment.id == payment.id).values(status="submitted"))
+    db.session.execute(
+        Checkout.__table__.update().where(Checkout.id == waiting.checkout.id).values(payment_check_since=utcnow())
+    )
+    db.session.commit()
+    services.money_received(payment.id, waiting.checkout.total_idr + 5)
+    assert db.session.get(Payment, payment.id).status == "flagged"
+    assert db.session.get(Checkout, waiting.checkout.id).payment_check_since is None
+    assert orders.expire_unpaid(utcnow() + timedelta(days=3)) == 1
+
+
+def test_no_proof_while_a_stripe_payment_of_the_checkout_is_processing(waiting):
+    payment = stripe_payment(waiting)
+    db.session.execute(Payment.__table__.update().where(Payment.id == payment.id).values(status="submitted"))
+    db.session.commit()
+    with pytest.raises(PaymentRefused):
+        send_proof(waiting, waiting.checkout)

@@ -266,10 +266,19 @@ def test_money_in_equals_held_plus_released_plus_fees_plus_refunds_and_no_balanc
     assert balance.available_idr == totals.released_idr - totals.paid_out_idr >= 0
 
 
-def test_a_refund_stripe_could_not_make_is_transferred_back_by_bank_and_recorded(shop):
+def test_a_refund_stripe_refused_is_transferred_back_by_bank_and_recorded_but_not_one_it_retries(shop):
     order = order_in(shop, "rejected")
     refund = db.session.scalar(select(Refund).where(Refund.order_id == order.id))
     db.session.execute(Refund.__table__.update().where(Refund.id == refund.id).values(method="stripe", status="failed"))
+    db.session.commit()
+    refund = db.session.get(Refund, refund.id)
+    # Failed on the way (no answer from Stripe): reconcile tries again, so the coordinator must not pay it too.
+    with pytest.raises(services.PaymentRefused):
+        services.record_refund_transfer(
+            shop.coordinator, refund, services.RefundTransferInput("TRF-BALIK-8", date(2026, 11, 30))
+        )
+    # Refused by Stripe itself (it has Stripe's id): reconcile leaves it, the sentra pays it back by bank.
+    db.session.execute(Refund.__table__.update().where(Refund.id == refund.id).values(stripe_refund_id="re_tolak"))
     db.session.commit()
     refund = db.session.get(Refund, refund.id)
     services.record_refund_transfer(
