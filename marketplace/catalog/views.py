@@ -2,7 +2,7 @@
 
 import mimetypes
 
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -38,8 +38,8 @@ from marketplace.core.routing import page_arg
 from marketplace.core.security import safe_next_url
 from marketplace.core.storage import get_storage
 from marketplace.core.submissions import DuplicateSubmission, already_sent
-from marketplace.core.uploads import accepts_uploads
-from marketplace.extensions import db, limiter
+from marketplace.core.uploads import accepts_uploads, upload_rate_limit
+from marketplace.extensions import db
 
 PER_PAGE = 24
 BROWSE_ARGS = ("q", "sentra", "province", "price_min", "price_max", "in_stock", "sni", "max_lead", "sort")
@@ -339,18 +339,10 @@ def _count_refused_price(error, product_type_id, listing=None):
         )
 
 
-def _upload_limit():
-    return limiter.limit(
-        lambda: current_app.config["RATELIMIT_UPLOAD"],
-        key_func=lambda: f"user:{current_user.id}",
-        methods=["POST"],
-    )
-
-
 @bp.route("/seller/listings/new", methods=["GET", "POST"])
 @allow(Role.SELLER)
 @accepts_uploads()
-@_upload_limit()
+@upload_rate_limit()
 def new_listing():
     if not current_user.organization.can_sell:
         flash(_l("Your IKM can list products once a coordinator of your sentra has approved it."), "warning")
@@ -391,7 +383,7 @@ def new_listing():
 @bp.route("/seller/listings/<int:listing_id>/edit", methods=["GET", "POST"])
 @allow(Role.SELLER)
 @accepts_uploads()
-@_upload_limit()
+@upload_rate_limit()
 def edit_listing(listing_id):
     listing = _my_listing(listing_id)
     form = EditListingForm(obj=listing, expected_stock=listing.stock)

@@ -1,10 +1,14 @@
 """Request body limits per route: MAX_CONTENT_LENGTH for every route, a larger one only where a view takes files.
 
-Usage on a view:  @accepts_uploads() (MAX_UPLOAD_REQUEST_BYTES) or @accepts_uploads(2 * 1024 * 1024).
+Usage on a view:  @accepts_uploads() (MAX_UPLOAD_REQUEST_BYTES) or @accepts_uploads(2 * 1024 * 1024), and
+@upload_rate_limit() where the files are decoded.
 """
 
 from flask import current_app, request
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
+
+from marketplace.extensions import limiter
 
 UPLOAD_SETTING = "MAX_UPLOAD_REQUEST_BYTES"
 
@@ -17,6 +21,15 @@ def accepts_uploads(max_bytes=UPLOAD_SETTING):
         return view
 
     return decorate
+
+
+def upload_rate_limit():
+    """A view that decodes uploaded files (photos, transfer proofs) is bounded per user: RATELIMIT_UPLOAD."""
+    return limiter.limit(
+        lambda: current_app.config["RATELIMIT_UPLOAD"],
+        key_func=lambda: f"user:{current_user.id}",
+        methods=["POST"],
+    )
 
 
 def limit_request_body():

@@ -19,7 +19,7 @@ from marketplace.core.security import policy_with_form_action
 from marketplace.core.storage import get_storage
 from marketplace.core.submissions import DuplicateSubmission, already_sent
 from marketplace.core.timeutil import WIB, utcnow
-from marketplace.core.uploads import accepts_uploads
+from marketplace.core.uploads import accepts_uploads, upload_rate_limit
 from marketplace.orders.models import Checkout
 from marketplace.orders.services import catch_up_checkout
 from marketplace.payments import bp, ledger, services, stripe_gateway
@@ -65,6 +65,7 @@ def pay_checkout(checkout_id):
 @bp.post("/checkouts/<int:checkout_id>/proof")
 @allow(Role.BUYER)
 @accepts_uploads("MAX_PROOF_REQUEST_BYTES")
+@upload_rate_limit()
 def upload_proof(checkout_id):
     checkout = object_or_404(Checkout, checkout_id, services.is_buyer_checkout)
     form = ProofForm()

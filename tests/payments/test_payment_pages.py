@@ -10,14 +10,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from marketplace import create_app
 from marketplace.core.submissions import new_submission_token
 from marketplace.core.timeutil import utcnow
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.orders.models import Checkout
 from marketplace.payments import services
 from marketplace.payments.models import BankAccount, Payment, Payout, SentraPaymentSettings, TransferProof
 from marketplace.payments.services import PayoutInput
 from tests import factories
+from tests.conftest import login, make_config
 from tests.helpers import QueryCounter, table_counts
 from tests.payments.conftest import order_in
 from tests.payments.test_bank_transfer import pdf_bytes, send_proof
@@ -429,3 +431,21 @@ def test_with_stripe_the_payment_page_offers_it_and_lets_its_form_lead_to_stripe
     assert "form-action 'self' https://checkout.stripe.com" in response.headers["Content-Security-Policy"]
     # Elsewhere forms stay on this site.
     assert "form-action 'self';" in client.get("/cart").headers["Content-Security-Policy"]
+
+
+def test_proof_uploads_are_bounded_per_user(database_url, app, waiting):
+    """Each proof is decoded: a buyer sending file after file is stopped (RATELIMIT_UPLOAD)."""
+    limited = create_app(make_config(database_url, RATE_LIMITS_ENABLED=True, RATELIMIT_UPLOAD="2 per hour"))
+    with limited.app_context():
+        limiter.reset()
+    client = limited.test_client()
+    login(client, waiting.buyer)
+    codes = [
+        client.post(
+            f"/payments/checkouts/{waiting.checkout.id}/proof",
+            data={"submission_token": new_submission_token(), "proof": (io.BytesIO(b"not a proof"), "x.txt")},
+            content_type="multipart/form-data",
+        ).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
