@@ -60,7 +60,6 @@ class BankAccount(db.Model):
 class PaymentMethod:
     BANK_TRANSFER = "bank_transfer"
     STRIPE = "stripe"
-    ALL = (BANK_TRANSFER, STRIPE)
 
 
 class PaymentStatus:
@@ -70,7 +69,6 @@ class PaymentStatus:
     FAILED = "failed"  # Stripe said no, or the session expired
     FLAGGED = "flagged"  # the amount paid is not the checkout's total: the coordinator looks at it
     CANCELLED = "cancelled"  # the checkout expired or was cancelled, or another attempt replaced this one
-    ALL = (PENDING, SUBMITTED, SUCCEEDED, FAILED, FLAGGED, CANCELLED)
     OPEN = (PENDING, SUBMITTED)
 
 
@@ -215,7 +213,6 @@ class RefundStatus:
     PENDING = "pending"  # Stripe: asked, or about to be
     SUCCEEDED = "succeeded"
     FAILED = "failed"  # Stripe refused or could not be reached: tried again by `flask payments reconcile`
-    ALL = (DUE, PENDING, SUCCEEDED, FAILED)
 
 
 class Refund(db.Model):
@@ -283,7 +280,6 @@ REFUND_STATES = StateMachine(
 class PayoutStatus:
     RECORDED = "recorded"
     VOIDED = "voided"  # recorded by mistake: the balance gets it back, the ledger keeps both entries
-    ALL = (RECORDED, VOIDED)
 
 
 class Payout(db.Model):
@@ -353,7 +349,6 @@ class EntryKind:
     REFUND = "refund"  # the order ended unfulfilled: owed back to the buyer
     PAYOUT = "payout"  # transferred from the IKM's balance to its bank
     PAYOUT_VOIDED = "payout_voided"  # a payout recorded by mistake, given back to the balance
-    ALL = (RECEIVED, HELD, RELEASED, FEE, REFUND, PAYOUT, PAYOUT_VOIDED)
 
 
 class LedgerEntry(db.Model):

@@ -151,7 +151,7 @@ def save_sentra_settings(admin, sentra, values):
 def _settings_record(settings):
     return {
         "platform_fee_pct": str(settings.platform_fee_pct),
-        "bank": f"{settings.bank_name} {settings.account_number} a.n. {settings.account_holder}",
+        "bank": describe_account(settings),
     }
 
 
@@ -195,6 +195,7 @@ def save_bank_account(user, values):
 
 
 def describe_account(account):
+    """An IKM's or a sentra's account on one line: "BRI 0123456 a.n. UD Paving"."""
     return f"{account.bank_name} {account.account_number} a.n. {account.account_holder}"
 
 
@@ -217,12 +218,6 @@ class PaymentPage:
     payments: list  # every attempt, newest first
     refunds: list
     stripe_enabled: bool
-
-    @property
-    def open_stripe_payment(self):
-        return next(
-            (p for p in self.payments if p.method == PaymentMethod.STRIPE and p.status in PaymentStatus.OPEN), None
-        )
 
     @property
     def may_pay(self):
