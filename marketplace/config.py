@@ -99,6 +99,8 @@ class Config:
     # PPN (VAT) a PKP IKM charges, as a fraction; each order keeps the rate it was charged at.
     PPN_RATE = Decimal(os.environ.get("PPN_RATE", str(DEFAULT_PPN_RATE)))
     AUTO_CONFIRM_DAYS = int(os.environ.get("AUTO_CONFIRM_DAYS", "7"))
+    # How long an IKM has, from payment, to decline its share of a sentra order (the share then goes to the others).
+    SENTRA_ORDER_DECLINE_HOURS = int(os.environ.get("SENTRA_ORDER_DECLINE_HOURS", "24"))
 
     # Payments. Bank transfer is always offered; Stripe Checkout too once both keys are set (test-mode keys for
     # development: README). STRIPE_API_BASE points the Stripe library elsewhere (localstripe, in the tests).

@@ -1,6 +1,9 @@
 """Carts, checkouts and orders, with the order's state machine; delivery addresses and the sentra's delivery tariff;
 shipments, reviews and in-app notifications."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 
 from marketplace.catalog.models import QUANTITY
@@ -133,10 +136,13 @@ class Checkout(db.Model):
     payment_check_since = db.Column(UTCDateTime)
     paid_at = db.Column(UTCDateTime)
     payment_reference = db.Column(db.String(120))
+    # Set when the checkout pays a sentra order's share (its first split, or a re-allocation after a decline).
+    sentra_order_id = db.Column(db.Integer, db.ForeignKey("sentra_order.id", ondelete="RESTRICT"), index=True)
 
     buyer_organization = db.relationship("Organization")
     placed_by = db.relationship("User")
     orders = db.relationship("Order", back_populates="checkout", order_by="Order.id")
+    sentra_order = db.relationship("SentraOrder", foreign_keys=[sentra_order_id])
 
     def is_overdue(self, now):
         """Past its payment deadline with no payment being checked: it expires."""
@@ -225,8 +231,11 @@ class Order(db.Model):
     paid_at = db.Column(UTCDateTime)
     shipped_at = db.Column(UTCDateTime)
     completed_at = db.Column(UTCDateTime)
+    # The order is one IKM's share of a sentra order (split by the fair allocator).
+    sentra_order_id = db.Column(db.Integer, db.ForeignKey("sentra_order.id", ondelete="RESTRICT"), index=True)
 
     checkout = db.relationship(Checkout, back_populates="orders")
+    sentra_order = db.relationship("SentraOrder", foreign_keys=[sentra_order_id])
     seller_organization = db.relationship("Organization", foreign_keys=[seller_organization_id])
     buyer_organization = db.relationship("Organization", foreign_keys=[buyer_organization_id])
     sentra = db.relationship("Sentra")
@@ -302,6 +311,112 @@ class OrderEvent(db.Model):
 
     order = db.relationship(Order, back_populates="events")
     actor = db.relationship("User")
+
+
+class SentraOrder(db.Model):
+    """A buyer's order to a sentra for a quantity of a product type, at the sentra's reference price: the fair
+    allocator splits it across the sentra's IKMs (`orders/allocation.py`), each share one order of a checkout. A share
+    an IKM declines is allocated again among the others: every run of the allocator is a round."""
+
+    __tablename__ = "sentra_order"
+
+    id = db.Column(db.Integer, primary_key=True)
+    number = db.Column(db.String(20), unique=True)  # SO-2026-000123, set once the id is known
+    sentra_id = db.Column(db.Integer, db.ForeignKey("sentra.id", ondelete="RESTRICT"), nullable=False, index=True)
+    product_type_id = db.Column(db.Integer, db.ForeignKey("product_type.id", ondelete="RESTRICT"), nullable=False)
+    buyer_organization_id = db.Column(
+        db.Integer, db.ForeignKey("organization.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    placed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"))
+    quantity = db.Column(QUANTITY, nullable=False)  # what the buyer asked for
+    # The reference price with the tier the whole quantity reaches: the same for every IKM of the split.
+    unit_price_idr = db.Column(db.BigInteger, nullable=False)
+    delivery_method = db.Column(db.String(10), nullable=False)
+    delivery_address_id = db.Column(db.Integer, db.ForeignKey("delivery_address.id", ondelete="SET NULL"))
+    po_number = db.Column(db.String(60), nullable=False, default="")
+    note = db.Column(db.String(1000), nullable=False, default="")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+    sentra = db.relationship("Sentra")
+    product_type = db.relationship("ProductType")
+    buyer_organization = db.relationship("Organization")
+    placed_by = db.relationship("User")
+    delivery_address = db.relationship("DeliveryAddress")
+    rounds = db.relationship("SentraOrderRound", back_populates="sentra_order", order_by="SentraOrderRound.number")
+
+    __table_args__ = (
+        db.CheckConstraint("quantity > 0", name="sentra_order_quantity_positive"),
+        db.CheckConstraint("unit_price_idr > 0", name="sentra_order_price_positive"),
+        db.CheckConstraint("delivery_method IN ('pickup', 'delivery')", name="sentra_order_delivery_method"),
+    )
+
+
+class SentraOrderRound(db.Model):
+    """One run of the allocator for a sentra order: the first when the buyer confirmed the split, one more for each
+    share an IKM declined. It keeps what the allocator saw and gave (`explanation`), so "why this split" shows the
+    split as it was decided, whatever changed since."""
+
+    __tablename__ = "sentra_order_round"
+
+    id = db.Column(db.Integer, primary_key=True)
+    sentra_order_id = db.Column(
+        db.Integer, db.ForeignKey("sentra_order.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    number = db.Column(db.Integer, nullable=False)  # 1: the buyer's split; 2, 3, …: after a decline
+    quantity = db.Column(QUANTITY, nullable=False)  # what this round had to place
+    allocated = db.Column(QUANTITY, nullable=False)
+    # None when nothing could be placed again (the buyer is refunded the declined share).
+    checkout_id = db.Column(db.Integer, db.ForeignKey("checkout.id", ondelete="RESTRICT"))
+    declined_order_id = db.Column(db.Integer, db.ForeignKey("customer_order.id", ondelete="RESTRICT"))
+    # [{organization_id, name, listing_id, capacity, recent, stock, minimum, multiple, quantity, load_before, load}]
+    explanation = db.Column(db.JSON, nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    sentra_order = db.relationship(SentraOrder, back_populates="rounds")
+    checkout = db.relationship(Checkout)
+    declined_order = db.relationship("Order", foreign_keys=[declined_order_id])
+
+    __table_args__ = (
+        db.UniqueConstraint("sentra_order_id", "number", name="uq_sentra_order_round_number"),
+        db.CheckConstraint("quantity > 0 AND allocated >= 0 AND allocated <= quantity", name="round_quantities"),
+    )
+
+    @property
+    def shortfall(self):
+        return self.quantity - self.allocated
+
+    @property
+    def why(self):
+        return explanation_rows(self.explanation)
+
+
+@dataclass(frozen=True)
+class ExplanationRow:
+    """One candidate of an allocator run, as "why this split" shows it."""
+
+    organization_id: int
+    name: str
+    listing_id: int
+    lead_time_days: int
+    capacity: Decimal
+    recent: Decimal
+    stock: Decimal
+    minimum: Decimal
+    multiple: Decimal
+    quantity: Decimal
+    load_before: Decimal
+    load: Decimal
+
+
+_DECIMALS = ("capacity", "recent", "stock", "minimum", "multiple", "quantity", "load_before", "load")
+
+
+def explanation_rows(explanation):
+    """The rows a round keeps (JSON: numbers as text, exact) as rows with Decimals."""
+    return [
+        ExplanationRow(**{key: Decimal(value) if key in _DECIMALS else value for key, value in row.items()})
+        for row in explanation
+    ]
 
 
 class Shipment(db.Model):
@@ -445,6 +560,17 @@ ORDER_STATES = StateMachine(
             style="btn-outline-danger",
             needs_reason=True,
             confirm=_l("Reject this order? The buyer gets the money back."),
+        ),
+        # A share of a sentra order is declined, not rejected: its quantity goes to the other IKMs (sentra_orders.py).
+        action(
+            "decline",
+            _l("Decline this share"),
+            [S.PAID],
+            S.REJECTED,
+            _SELLER,
+            style="btn-outline-danger",
+            needs_reason=True,
+            confirm=_l("Decline this share? Its quantity goes to the other IKMs of the sentra and the buyer is told."),
         ),
         action("mark_ready", _l("Ready for pickup or dispatch"), [S.ACCEPTED], S.READY, _SELLER, style="btn-primary"),
         # "ship" is the shipping form's own button: it needs the delivery-note number.

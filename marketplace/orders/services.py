@@ -337,6 +337,11 @@ def delivery_fee_idr(tariff, lines):
     return tariff.base_fee_idr + round_idr(per_unit)
 
 
+def delivery_fee_for(tariff, product_type_id, quantity):
+    """The sentra's fee for an order of one product type (a share of a sentra order)."""
+    return tariff.base_fee_idr + round_idr(Decimal(tariff.fee_per_unit(product_type_id)) * quantity)
+
+
 # --- planning a checkout ----------------------------------------------------------------------------------------
 
 
@@ -366,6 +371,12 @@ class OrderPlan:
     @property
     def total_idr(self):
         return self.subtotal_idr + self.delivery_fee_idr + self.ppn_idr
+
+    @property
+    def line_items(self):
+        return [
+            (line.listing, line.item.quantity, line.unit_price_idr, line.line_total_idr) for line in self.group.lines
+        ]
 
 
 @dataclass
@@ -459,30 +470,43 @@ def place_checkout(user, choices, po_number, note, seen_fingerprint, submission_
     plan = plan_checkout(user, choices, now)
     if plan.fingerprint != seen_fingerprint:
         raise PricesChanged()
+    checkout = create_checkout(user, user, plan.orders, po_number, note, now)
+    db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
+    mail_checkout_placed(user, checkout)
+    record_submission(claim, checkout)
+    return checkout
+
+
+def create_checkout(actor, buyer, order_plans, po_number, note, now, sentra_order=None):
+    """A checkout placed for the buyer user `buyer`, awaiting payment, with one order per plan (each has seller,
+    method, address, delivery_fee_idr, ppn_rate, ppn_idr, subtotal_idr, total_idr and `line_items`: (listing,
+    quantity, unit price, line total)), the stock of every line reserved, or LineProblem naming the first line that
+    cannot be had (the caller's operation then undoes everything)."""
     po_number = (po_number or "").strip()[:60]
     note = (note or "").strip()[:1000]
     hours = current_app.config["PAYMENT_DEADLINE_HOURS"]
     checkout = Checkout(
-        buyer_organization_id=user.organization_id,
-        placed_by_id=user.id,
+        buyer_organization_id=buyer.organization_id,
+        placed_by_id=buyer.id,
         status=CheckoutStatus.AWAITING_PAYMENT,
-        total_idr=plan.total_idr,
+        total_idr=sum(plan.total_idr for plan in order_plans),
         po_number=po_number,
         note=note,
         created_at=now,
         pay_by=now + timedelta(hours=hours),
+        sentra_order_id=getattr(sentra_order, "id", None),
     )
     db.session.add(checkout)
     db.session.flush()
     checkout.number = _number("CK", checkout, now)
     orders = []
-    for order_plan in plan.orders:
+    for order_plan in order_plans:
         order = Order(
             checkout=checkout,
             seller_organization_id=order_plan.seller.id,
-            buyer_organization_id=user.organization_id,
+            buyer_organization_id=buyer.organization_id,
             sentra_id=order_plan.seller.sentra_id,
-            placed_by_id=user.id,
+            placed_by_id=buyer.id,
             status=OrderStatus.AWAITING_PAYMENT,
             delivery_method=order_plan.method,
             delivery_address=order_plan.address.one_line() if order_plan.address else "",
@@ -497,18 +521,19 @@ def place_checkout(user, choices, po_number, note, seen_fingerprint, submission_
             note=note,
             created_at=now,
             updated_at=now,
+            sentra_order_id=getattr(sentra_order, "id", None),
         )
-        for line in order_plan.group.lines:
+        for listing, quantity, unit_price, line_total in order_plan.line_items:
             order.lines.append(
                 OrderLine(
-                    listing_id=line.listing.id,
-                    product_type_id=line.listing.product_type_id,
-                    product_name=line.listing.product_type.name,
-                    listing_title=line.listing.title,
-                    unit=line.listing.product_type.unit,
-                    quantity=line.item.quantity,
-                    unit_price_idr=line.unit_price_idr,
-                    line_total_idr=line.line_total_idr,
+                    listing_id=listing.id,
+                    product_type_id=listing.product_type_id,
+                    product_name=listing.product_type.name,
+                    listing_title=listing.title,
+                    unit=listing.product_type.unit,
+                    quantity=quantity,
+                    unit_price_idr=unit_price,
+                    line_total_idr=line_total,
                 )
             )
         db.session.add(order)
@@ -521,25 +546,28 @@ def place_checkout(user, choices, po_number, note, seen_fingerprint, submission_
                 order_id=order.id,
                 from_status=None,
                 to_status=OrderStatus.AWAITING_PAYMENT,
-                actor_id=user.id,
+                actor_id=actor.id,
                 note=system_note("orders.placed"),
                 at=now,
             )
         )
     # Every line's stock, in ascending listing id (row locks in one order: two checkouts queue, never deadlock).
-    lines = sorted((line for plan_ in plan.orders for line in plan_.group.lines), key=lambda line: line.listing.id)
-    for line in lines:
+    items = sorted((item for plan_ in order_plans for item in plan_.line_items), key=lambda item: item[0].id)
+    for listing, quantity, _, _ in items:
         try:
-            reserve(line.listing.id, line.item.quantity, actor=user, reason=StockReason.RESERVED)
+            reserve(listing.id, quantity, actor=actor, reason=StockReason.RESERVED)
         except OutOfStock as error:
-            raise LineProblem(line.listing.title, error.message) from error
-    db.session.execute(delete(CartItem).where(CartItem.user_id == user.id))
+            raise LineProblem(listing.title, error.message) from error
     record_audit(
-        user,
+        actor,
         "checkout.placed",
         checkout,
         after={"number": checkout.number, "total_idr": checkout.total_idr, "orders": [o.number for o in orders]},
     )
+    return checkout
+
+
+def mail_checkout_placed(user, checkout):
     enqueue_mail(
         user.email,
         _l("Your order %(number)s: pay before the deadline", number=checkout.number),
@@ -548,8 +576,6 @@ def place_checkout(user, choices, po_number, note, seen_fingerprint, submission_
         checkout=checkout,
         link=external_url("payments.pay_checkout", checkout_id=checkout.id),
     )
-    record_submission(claim, checkout)
-    return checkout
 
 
 # --- the lifecycle ----------------------------------------------------------------------------------------------
@@ -605,6 +631,13 @@ def _close_checkout_if_nothing_left(checkout, actor):
         CHECKOUT_STATES.move(checkout, CheckoutStatus.CANCELLED, actor)
 
 
+def page_actions(order, user):
+    """The buttons an order's page shows: the state machine's, but a sentra order's share is declined (its own form)
+    rather than rejected, and an order of the cart is never "declined"."""
+    hidden = {"decline", "reject"} if order.sentra_order_id else {"decline"}
+    return [act for act in ORDER_STATES.available_actions(order, user) if act.name not in hidden]
+
+
 def may_act(user, order):
     return is_buyer_order(user, order) or is_seller_order(user, order) or is_sentra_order(user, order)
 
@@ -616,6 +649,11 @@ def act_on_order(user, order, action_name, reason=None, delivery_note_number=Non
         raise OrderRefused(_l("This order is not yours to act on."))
     _catch_up(order, moment)
     act = ORDER_STATES.check(order, action_name, user.role)
+    if act.name == "decline" or (act.name == "reject" and order.sentra_order_id):
+        # A share of a sentra order is declined with its own form: its quantity is allocated again.
+        raise OrderRefused(
+            _l("A share of a sentra order is declined with the form on its page, within the time to decline.")
+        )
     if act.name == "cancel" and order.status == OrderStatus.AWAITING_PAYMENT and order.checkout.payment_check_since:
         # The buyer says the money was sent for the whole checkout: its total stays as the sentra checks it.
         raise OrderRefused(_l("A payment of this checkout is being checked: wait for the sentra's answer to cancel."))

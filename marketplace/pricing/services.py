@@ -262,6 +262,13 @@ def unit_price_idr(listing_price_idr, schedule, quantity, exception=False):
     return discounted(base, tier.discount_pct) if tier else base
 
 
+def sentra_unit_price_idr(schedule, quantity):
+    """What a unit costs in a sentra order: the reference price with the tier the whole quantity reaches, the same for
+    every IKM of the split, so that price plays no part in who gets the work."""
+    tier = tier_for(schedule, quantity)
+    return discounted(schedule.reference_idr, tier.discount_pct) if tier else schedule.reference_idr
+
+
 def exception_holds(listing, schedule):
     """The coordinator approved this listing's price under the schedule in force: it holds until the next one."""
     return schedule is not None and listing.price_exception_schedule_id == schedule.id
