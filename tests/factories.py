@@ -253,3 +253,19 @@ def make_order(buyer, listing, quantity=10, status="paid", seller=None, coordina
             buyer if who == "buyer" else seller, order, name, reason="Alasan uji", delivery_note_number="SJ-1"
         )
     return order
+
+
+def make_sentra_order(buyer, sentra, product_type, quantity=10, paid=False):
+    """A sentra order placed by `buyer` through the real services (the split as the allocator proposes it), paid
+    through the payment interface when `paid`. Returns the sentra order."""
+    from decimal import Decimal
+
+    from marketplace.core.submissions import new_submission_token
+    from marketplace.orders import payment, sentra_orders
+
+    data = sentra_orders.SentraOrderRequest(product_type_id=product_type.id, quantity=Decimal(quantity))
+    plan = sentra_orders.plan_sentra_order(buyer, sentra, data)
+    placed = sentra_orders.place_sentra_order(buyer, sentra, data, plan.fingerprint, True, new_submission_token())
+    if paid:
+        payment.mark_checkout_paid(placed.rounds[0].checkout_id, reference="factory")
+    return placed

@@ -1,7 +1,7 @@
 """Order forms: the cart's quantities, checkout, the actions on an order, reviews and the order-list filters."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from marketplace.catalog.forms import MAX_QUANTITY, QuantityField
@@ -124,3 +124,66 @@ class OrderFilterForm(BaseForm):
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(_l("The end date comes before the start date."))
+
+
+class SentraOrderForm(BaseForm):
+    """Order from the sentra: what, how much and how it comes. Sent by GET to see the split (nothing is written), so
+    made without CSRF there; the confirmation (SentraOrderConfirmForm) carries the token."""
+
+    product_type = SelectField(
+        _l("Product type"),
+        coerce=id_or_none,
+        validators=[InputRequired(message=_l("Choose a product type."))],
+        invalid_value_message=_l("Choose a product type."),
+        invalid_choice_message=_l("Choose a product type."),
+    )
+    quantity = _order_quantity()
+    method = RadioField(
+        _l("Delivery"),
+        choices=choices(
+            [
+                (DeliveryMethod.PICKUP, _l("Pickup at the sentra")),
+                (DeliveryMethod.DELIVERY, _l("Delivery to our address")),
+            ]
+        ),
+        default=DeliveryMethod.PICKUP,
+        validators=[InputRequired(message=_l("Choose pickup or delivery."))],
+    )
+    address = SelectField(
+        _l("Address"),
+        coerce=id_or_none,
+        validators=[Optional()],
+        invalid_value_message=_l("Choose one of your saved addresses."),
+        invalid_choice_message=_l("Choose one of your saved addresses."),
+    )
+    po_number = StringField(_l("PO number (optional)"), validators=[Optional(), bounded(60)])
+    note = TextAreaField(_l("Note for the IKMs (optional)"), validators=[Optional(), bounded(1000)])
+
+    def set_choices(self, product_types, addresses, locale):
+        self.product_type.choices = choices(
+            [("", _l("Choose a product type"))] + [(t.id, t.display_name(locale)) for t in product_types]
+        )
+        self.address.choices = choices([("", _l("Choose an address"))] + [(a.id, a.label) for a in addresses])
+
+    def validate_quantity(self, field):
+        if field.data is not None and field.data <= 0:
+            raise ValidationError(_l("Enter a number greater than 0."))
+
+    def validate_address(self, field):
+        if self.method.data == DeliveryMethod.DELIVERY and field.data is None:
+            raise ValidationError(_l("Choose one of your saved addresses."))
+
+
+class SentraOrderConfirmForm(OnceFormMixin, SentraOrderForm):
+    """The split the buyer saw, confirmed: the same fields, the split's fingerprint and, with a shortfall, the yes to
+    the partial quantity."""
+
+    fingerprint = HiddenField(validators=[InputRequired()])
+    accept_partial = BooleanField(_l("Accept the partial quantity"))
+
+
+class DeclineShareForm(BaseForm):
+    reason = TextAreaField(
+        _l("Why you decline"),
+        validators=[InputRequired(message=_l("Give a reason.")), bounded(1000)],
+    )

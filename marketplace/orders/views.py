@@ -14,9 +14,10 @@ from marketplace.core.forms import show_error
 from marketplace.core.roles import Role
 from marketplace.core.routing import page_arg
 from marketplace.core.submissions import DuplicateSubmission, already_sent
-from marketplace.orders import bp, documents, notify, services
+from marketplace.orders import bp, documents, notify, sentra_orders, services
 from marketplace.orders.forms import (
     CartQuantityForm,
+    DeclineShareForm,
     EmptyForm,
     OrderActionForm,
     OrderFilterForm,
@@ -237,15 +238,18 @@ def _order_of(order_id):
     return order
 
 
-def _order_page(order, status=200, action_form=None, review_form=None):
+def _order_page(order, status=200, action_form=None, review_form=None, decline_form=None):
     return (
         render_template(
             "orders/order.html",
             order=order,
             action_form=action_form or OrderActionForm(formdata=None),
             review_form=review_form or ReviewForm(formdata=None),
+            decline_form=decline_form or DeclineShareForm(formdata=None),
+            may_decline=sentra_orders.may_decline(current_user, order),
+            decline_deadline=sentra_orders.decline_deadline(order),
             button_form=EmptyForm(),
-            actions=ORDER_STATES.available_actions(order, current_user),
+            actions=services.page_actions(order, current_user),
             has_invoice=documents.has_invoice(order),
             has_delivery_note=documents.has_delivery_note(order),
         ),
@@ -284,6 +288,23 @@ def order_action(order_id):
         return _order_page(services.order_for_page(order_id), action_form=form)
     flash(_l("Order %(number)s: %(status)s.", number=order.number, status=ORDER_STATES.label(order.status)), "success")
     return redirect(url_for("orders.order_detail", order_id=order.id))
+
+
+@bp.post("/orders/<int:order_id>/decline")
+@allow(Role.SELLER)
+def decline_share(order_id):
+    """The IKM declines its share of a sentra order, with a reason."""
+    order = _order_of(order_id)
+    form = DeclineShareForm()
+    if not form.validate():
+        return _order_page(order, decline_form=form)
+    try:
+        sentra_orders.decline_share(current_user, order, form.reason.data)
+    except DomainError as error:
+        show_error(form, error, fallback="reason")
+        return _order_page(services.order_for_page(order_id), decline_form=form)
+    flash(_l("You declined this share: its quantity goes to the other IKMs and the buyer is told."), "success")
+    return redirect(url_for("orders.order_detail", order_id=order_id))
 
 
 @bp.post("/orders/<int:order_id>/review")

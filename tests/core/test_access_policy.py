@@ -336,6 +336,25 @@ MATRIX = {
     "orders.delivery_tariff": [("GET", lambda w: "/coordinator/delivery-tariff", only("coordinator"))],
     "orders.notifications": [("GET", lambda w: "/notifications", only("buyer", "seller", "coordinator"))],
     "orders.read_notifications": [("POST", lambda w: "/notifications/read", only("buyer", "seller", "coordinator"))],
+    "orders.new_sentra_order": [
+        ("GET", lambda w: "/sentra/jombang/order", only("buyer")),
+        ("GET", lambda w: "/sentra/nowhere/order", {**only("buyer"), "buyer": 404}),
+    ],
+    "orders.place_sentra_order": [("POST", lambda w: "/sentra/jombang/order", only("buyer"))],
+    "orders.sentra_order_list": [("GET", lambda w: "/sentra-orders", only("buyer", "coordinator"))],
+    "orders.sentra_order_detail": [
+        ("GET", lambda w: f"/sentra-orders/{w.sentra_order.id}", only("buyer", "coordinator")),
+        # Another company's sentra order in another sentra.
+        (
+            "GET",
+            lambda w: f"/sentra-orders/{w.other_sentra_order.id}",
+            {**only("buyer", "coordinator"), "buyer": 404, "coordinator": 404},
+        ),
+    ],
+    "orders.decline_share": [
+        ("POST", lambda w: f"/orders/{w.sentra_share.id}/decline", only("seller")),
+        ("POST", lambda w: f"/orders/{w.other_sentra_share.id}/decline", {**only("seller"), "seller": 404}),
+    ],
     # Payments: a checkout's payment page and its proofs are for the buyer company, the IKMs of the checkout and
     # the sentra's coordinators; another company's checkout of another sentra is nobody's here.
     "payments.pay_checkout": [
@@ -497,6 +516,12 @@ def _add_orders(world, db):
     )
     db.session.add_all([world.cart_item, world.other_cart_item])
     db.session.commit()
+    world.sentra_order = factories.make_sentra_order(world.buyer, world.jombang, world.product_type, paid=True)
+    world.other_sentra_order = factories.make_sentra_order(
+        world.other_buyer, world.other_sentra, world.product_type, paid=True
+    )
+    world.sentra_share = world.sentra_order.rounds[0].checkout.orders[0]
+    world.other_sentra_share = world.other_sentra_order.rounds[0].checkout.orders[0]
 
 
 def _add_payments(world, db):

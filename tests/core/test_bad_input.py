@@ -189,6 +189,7 @@ FORMS["sentra_settings"] = (
     lambda w: f"/payments/admin/sentras/{w.jombang.id}",
     payment_forms.SentraPaymentForm,
 )
+FORMS["place_sentra_order"] = ("buyer", lambda w: "/sentra/jombang/order", order_forms.SentraOrderConfirmForm)
 # The cart's forms sit on pages of their own: they answer with a redirect and a message.
 REDIRECTING_FORMS = {"set_stock", "add_to_cart", "update_cart_line"}
 
@@ -227,6 +228,9 @@ BUTTON_ROUTES = {
     # An action on an order: its junk (unknown actions, short reasons, empty delivery notes) is tried in
     # tests/orders/test_order_pages.py, where an unknown action is a 409 rather than a form error.
     "orders.order_action",
+    # An IKM's decline of its share has one free-text field, its reason: its junk (short reasons, another IKM's
+    # share, too late, not paid) is tried in tests/orders/test_sentra_order_pages.py.
+    "orders.decline_share",
     # The coordinator's decision on a transfer proof and the voiding of a payout: their junk (unknown decisions,
     # short reasons) is tried in tests/payments/test_payment_pages.py. Stripe's routes take no form of ours: the
     # buyer's button, and the webhook whose junk (bad signatures, tampered bodies) tests/payments tries.

@@ -145,7 +145,15 @@ WORKSPACE = {
         "/account/organization",
         "/account/members",
     ],
-    "buyer": ["/cart", "/orders", "/checkouts", "/addresses", "/account/organization", "/account/members"],
+    "buyer": [
+        "/cart",
+        "/orders",
+        "/checkouts",
+        "/sentra-orders",
+        "/addresses",
+        "/account/organization",
+        "/account/members",
+    ],
 }
 
 
