@@ -1,12 +1,17 @@
 """Orders' answer to what the competition monitor asks (marketplace/pricing/order_figures.py), installed at app
 start."""
 
-from sqlalchemy import func, select
+from decimal import Decimal
+
+from sqlalchemy import case, func, select
 
 from marketplace.accounts.models import Organization
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, OrderStatus
-from marketplace.pricing.order_figures import SellerSales, install_order_figures
+from marketplace.pricing.order_figures import SellerSales, SentraOrderShares, install_order_figures
+
+# A share declined, or never paid (the buyer let it go): not work the IKM got.
+_NOT_GOT = (OrderStatus.REJECTED, OrderStatus.CANCELLED)
 
 
 class CompletedOrderFigures:
@@ -31,6 +36,31 @@ class CompletedOrderFigures:
             .order_by(Organization.id)
         ).all()
         return [SellerSales(org_id, name, quantity, int(revenue)) for org_id, name, quantity, revenue in rows]
+
+    def sentra_order_shares(self, sentra_id, product_type_id, since, until):
+        got = Order.status.not_in(_NOT_GOT)
+        rows = db.session.execute(
+            select(
+                Organization.id,
+                Organization.name,
+                func.coalesce(func.sum(case((got, OrderLine.quantity), else_=0)), 0),
+                func.count(func.distinct(case((Order.status == OrderStatus.REJECTED, Order.id)))),
+            )
+            .select_from(Order)
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .join(Organization, Organization.id == Order.seller_organization_id)
+            .where(
+                Order.sentra_id == sentra_id,
+                Order.sentra_order_id.is_not(None),
+                Order.created_at.between(since, until),
+                OrderLine.product_type_id == product_type_id,
+            )
+            .group_by(Organization.id, Organization.name)
+            .order_by(Organization.id)
+        ).all()
+        return [
+            SentraOrderShares(org_id, name, Decimal(quantity), declines) for org_id, name, quantity, declines in rows
+        ]
 
 
 def install(app):

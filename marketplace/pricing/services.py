@@ -761,6 +761,10 @@ class IkmFigures:
     revenue_idr: int = 0
     quantity_share_pct: Decimal | None = None
     revenue_share_pct: Decimal | None = None
+    # From sentra orders placed in the period: what the fair allocator gave the IKM, and the shares it declined.
+    sentra_quantity: Decimal = Decimal("0")
+    sentra_share_pct: Decimal | None = None
+    declines: int = 0
 
 
 @dataclass
@@ -786,6 +790,8 @@ class CompetitionFigures:
     order_hhi: int | None = None  # of the revenue of completed orders; None when nothing was sold
     attempts: int = 0
     sanctions: list = field(default_factory=list)
+    sentra_quantity: Decimal = Decimal("0")  # allocated by sentra orders in the period
+    declines: int = 0
 
 
 def _dispersion(prices):
@@ -887,6 +893,13 @@ def competition_figures(sentra_id, product_type_id, days, moment=None):
         row.quantity_sold = sales.quantity
         row.revenue_idr = sales.revenue_idr
 
+    for shares in order_figures().sentra_order_shares(sentra_id, product_type_id, since, now):
+        row = ikm(shares.organization_id, shares.name)
+        row.sentra_quantity = shares.quantity
+        row.declines = shares.declines
+        figures.sentra_quantity += shares.quantity
+        figures.declines += shares.declines
+
     total_capacity = sum(row.capacity for row in ikms.values())
     total_quantity = sum(row.quantity_sold for row in ikms.values())
     total_revenue = sum(row.revenue_idr for row in ikms.values())
@@ -894,6 +907,7 @@ def competition_figures(sentra_id, product_type_id, days, moment=None):
         row.capacity_share_pct = _share_pct(row.capacity, total_capacity)
         row.quantity_share_pct = _share_pct(row.quantity_sold, total_quantity)
         row.revenue_share_pct = _share_pct(row.revenue_idr, total_revenue)
+        row.sentra_share_pct = _share_pct(row.sentra_quantity, figures.sentra_quantity)
     figures.capacity_hhi = hhi([row.capacity for row in ikms.values()])
     # Sales concentration is measured on revenue, the usual basis of market shares (the page says so).
     figures.order_hhi = hhi([row.revenue_idr for row in ikms.values()])

@@ -290,7 +290,31 @@ def competition():
         days=days,
         periods=services.PERIODS,
         figures=figures,
+        fairness_chart=_fairness_chart(figures),
     )
+
+
+def _fairness_chart(figures):
+    """The series of the chart of each IKM's share of sentra-order volume beside its share of capacity (the table
+    under it has the same numbers); None when no sentra order was placed in the period."""
+    if figures is None or not figures.sentra_quantity:
+        return None
+    rows = [row for row in figures.ikms if row.capacity_share_pct is not None or row.sentra_share_pct is not None]
+    return {
+        "labels": [row.name for row in rows],
+        "datasets": [
+            {
+                "key": "sentra",
+                "label": str(_l("Share of sentra-order volume")),
+                "data": [float(row.sentra_share_pct or 0) for row in rows],
+            },
+            {
+                "key": "capacity",
+                "label": str(_l("Share of capacity")),
+                "data": [float(row.capacity_share_pct or 0) for row in rows],
+            },
+        ],
+    }
 
 
 @bp.route("/coordinator/organizations/<int:organization_id>/sanctions", methods=["GET", "POST"])
