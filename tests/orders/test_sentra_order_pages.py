@@ -45,7 +45,7 @@ def test_the_form_offers_the_product_types_with_a_price_and_a_seller(client, sup
     login(client, supply.buyer)
     page = client.get(f"/sentra/jombang/order?product_type={supply.product_type.id}").get_data(as_text=True)
     assert 'data-testid="sentra-order-form"' in page
-    assert re.search(rf'<option selected value="{supply.product_type.id}">|value="{supply.product_type.id}" selected', page)
+    assert f'<option selected value="{supply.product_type.id}">' in page
 
 
 def test_a_sentra_with_nothing_to_order_says_so(client, world):

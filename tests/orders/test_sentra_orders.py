@@ -48,7 +48,12 @@ def test_the_split_follows_declared_capacity_at_one_price_for_all(supply):
 
 def test_the_unit_price_is_the_reference_with_the_tier_the_whole_quantity_reaches(supply):
     factories.make_schedule(
-        supply.jombang, supply.product_type, floor=50_000, reference=90_000, ceiling=150_000, days_ago=0,
+        supply.jombang,
+        supply.product_type,
+        floor=50_000,
+        reference=90_000,
+        ceiling=150_000,
+        days_ago=0,
         tiers=[(Decimal("500"), Decimal("5"))],
     )
     db.session.commit()
