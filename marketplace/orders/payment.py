@@ -36,6 +36,9 @@ class Escrow(Protocol):
     def refund(self, order, amount_idr, actor, reason):
         """The paid order ended unfulfilled: `amount_idr` goes back to the buyer."""
 
+    def carry_over(self, from_order, to_orders, actor, moment):
+        """A declined share's money pays the orders that took its quantity over: held for them instead."""
+
 
 _ESCROW = Port("escrow")
 install_escrow = _ESCROW.install
@@ -46,14 +49,35 @@ def release_to_ikm(order, actor):
     _ESCROW.get().release(order, actor)
 
 
-def refund(order, actor, reason):
-    """Pay the buyer back what they paid for `order` (called by orders when a paid order ends unfulfilled).
+def refund(order, actor, reason, amount_idr=None):
+    """Pay the buyer back what they paid for `order` (called by orders when a paid order ends unfulfilled), or the
+    part `amount_idr` of it that was not carried over to other orders (a declined share of a sentra order).
 
     What is owed stays on the order (`refund_due_idr`, shown on its page and invoice) and in the audit log; the
     escrow then pays it back by the way the checkout was paid."""
-    order.refund_due_idr = order.total_idr
-    record_audit(actor, "order.refund_due", order, after={"refund_due_idr": order.total_idr}, note=reason)
-    _ESCROW.get().refund(order, order.total_idr, actor, reason)
+    amount = order.total_idr if amount_idr is None else amount_idr
+    if amount <= 0:
+        return
+    order.refund_due_idr = amount
+    record_audit(actor, "order.refund_due", order, after={"refund_due_idr": amount}, note=reason)
+    _ESCROW.get().refund(order, amount, actor, reason)
+
+
+def pay_with_carried(checkout, declined_order, actor, moment=None):
+    """A checkout that takes over a declined share's quantity is paid with the money the buyer paid for that share:
+    the checkout and its orders become paid and the escrow holds that money for them. The caller checked that the
+    new orders cost no more than the declined one, whose refund is only the difference."""
+    now = moment or utcnow()
+    CHECKOUT_STATES.move(
+        checkout,
+        CheckoutStatus.PAID,
+        actor,
+        extra_values={"paid_at": now, "payment_reference": declined_order.number},
+    )
+    for order in checkout.orders:
+        ORDER_STATES.move(order, OrderStatus.PAID, actor)
+        tell_of_move(order, OrderStatus.PAID, actor)
+    _ESCROW.get().carry_over(declined_order, checkout.orders, actor, now)
 
 
 @operation

@@ -1,8 +1,9 @@
 """Sentra orders: a buyer orders a quantity of a product type from the sentra at its reference price, the fair
 allocator (`allocation.py`) splits it across the sentra's IKMs, and the split the buyer confirms becomes one checkout
 with one order per IKM, paid the usual way. An IKM may decline its share within SENTRA_ORDER_DECLINE_HOURS of the
-payment: the share is refunded through the payment interface and its quantity allocated again among the others, by
-the same rule, in a new checkout the buyer pays (or, when nobody can take it, the shortfall is told).
+payment: its quantity is allocated again among the others, by the same rule, in a new checkout that the money paid
+for the share pays when it costs no more (the difference refunded through the payment interface); otherwise the
+share is refunded and the buyer pays the new checkout. What nobody can take is refunded and told as a shortfall.
 
 Every run of the allocator is a round that keeps what the allocator saw and gave: "why this split"."""
 
@@ -41,6 +42,7 @@ from marketplace.orders.models import (
     SentraOrderRound,
     explanation_rows,
 )
+from marketplace.orders.payment import pay_with_carried
 from marketplace.orders.services import (
     LineProblem,
     _move,
@@ -513,9 +515,10 @@ def may_decline(user, order, moment=None):
 
 @operation
 def decline_share(user, order, reason, moment=None):
-    """The IKM declines its share of a sentra order: the order is closed and refunded through the payment interface,
-    its stock returned, and its quantity allocated again among the sentra's other IKMs (the same rule) in a new
-    checkout for the buyer; the buyer is told either way. Returns the new round."""
+    """The IKM declines its share of a sentra order: the order is closed, its stock returned, and its quantity
+    allocated again among the sentra's other IKMs (the same rule) in a new checkout. Through the payment interface,
+    the money paid for the share pays that checkout when it costs no more (the difference refunded); else the share
+    is refunded whole and the buyer pays the new checkout. The buyer is told either way. Returns the sentra order."""
     now = moment or utcnow()
     if order.sentra_order_id is None:
         raise SentraOrderRefused(_l("Only a share of a sentra order can be declined."))
@@ -531,7 +534,6 @@ def decline_share(user, order, reason, moment=None):
     note = require_reason(reason)
     sentra_order = db.session.get(SentraOrder, order.sentra_order_id)
     quantity = sum((line.quantity for line in order.lines), Decimal("0"))
-    _move(order, OrderStatus.REJECTED, user, note=note, action_name="decline")
     declined_by = db.session.scalars(
         select(Order.seller_organization_id).where(
             Order.sentra_order_id == sentra_order.id, Order.status == OrderStatus.REJECTED
@@ -541,9 +543,19 @@ def decline_share(user, order, reason, moment=None):
         select(func.count(SentraOrderRound.id)).where(SentraOrderRound.sentra_order_id == sentra_order.id)
     )
     plan = _reallocation(sentra_order, quantity, set(declined_by) | {order.seller_organization_id}, now)
-    # The new checkout is the buyer user's who placed the sentra order: theirs to pay, in their list.
     buyer = sentra_order.placed_by
-    checkout = _checkout_for(user, buyer, sentra_order, plan, now) if plan.lines and buyer is not None else None
+    if buyer is None:
+        # Nobody of the buyer company to place new orders for: the share is refunded whole, nothing placed again.
+        plan.lines, plan.result = [], allocation.Allocation(plan.requested, ())
+    # The buyer's money for the declined share pays the orders that take it over when they cost no more (the same
+    # unit price; PPN and delivery fees follow each IKM): only the difference is refunded. When they cost more, the
+    # share is refunded whole and the buyer pays the new checkout.
+    carried = bool(plan.lines) and plan.total_idr <= order.total_idr
+    refund_idr = order.total_idr - plan.total_idr if carried else order.total_idr
+    _move(order, OrderStatus.REJECTED, user, note=note, action_name="decline", refund_idr=refund_idr)
+    checkout = _checkout_for(user, buyer, sentra_order, plan, now) if plan.lines else None
+    if carried:
+        pay_with_carried(checkout, order, user, now)
     _add_round(sentra_order, number, plan, checkout, now, declined_order=order)
     record_audit(
         user,
@@ -553,6 +565,8 @@ def decline_share(user, order, reason, moment=None):
             "order": order.number,
             "quantity": str(quantity),
             "reallocated": {str(line.seller.id): str(line.quantity) for line in plan.lines},
+            "carried_idr": plan.total_idr if carried else 0,
+            "refund_idr": refund_idr,
         },
         note=note,
     )
@@ -565,8 +579,10 @@ def decline_share(user, order, reason, moment=None):
         quantity=quantity,
         plan=plan,
         checkout=checkout,
+        carried=carried,
+        refund_idr=refund_idr,
         link=external_url("orders.sentra_order_detail", sentra_order_id=sentra_order.id),
-        pay_link=external_url("payments.pay_checkout", checkout_id=checkout.id) if checkout else None,
+        pay_link=external_url("payments.pay_checkout", checkout_id=checkout.id) if checkout and not carried else None,
     )
     return sentra_order
 

@@ -588,8 +588,9 @@ def _return_stock(order, actor):
         release(line.listing_id, line.quantity, actor=actor, reason=StockReason.RELEASED)
 
 
-def _move(order, to_status, actor, note=None, action_name=None, extra_values=None):
-    """One move and what follows it: stock back and money back when a paid order ends unfulfilled, the news told."""
+def _move(order, to_status, actor, note=None, action_name=None, extra_values=None, refund_idr=None):
+    """One move and what follows it: stock back and money back when a paid order ends unfulfilled (all of it, or
+    `refund_idr` when part of it pays other orders), the news told."""
     from_status = order.status
     unpaid = from_status == OrderStatus.AWAITING_PAYMENT and to_status in _ENDS_UNFULFILLED
     if unpaid:
@@ -598,7 +599,7 @@ def _move(order, to_status, actor, note=None, action_name=None, extra_values=Non
     if to_status in _ENDS_UNFULFILLED:
         _return_stock(order, actor)
         if from_status in OrderStatus.PAID_STATES:
-            refund(order, actor, note)
+            refund(order, actor, note, refund_idr)
         if unpaid:
             _close_checkout_if_nothing_left(order.checkout, actor)
     elif to_status == OrderStatus.COMPLETED:

@@ -15,6 +15,9 @@ class LedgerEscrow:
     def release(self, order, actor):
         ledger.release(order, actor)
 
+    def carry_over(self, from_order, to_orders, actor, moment):
+        ledger.carry_over(from_order, to_orders, actor, moment)
+
     def refund(self, order, amount_idr, actor, reason):
         ledger.refund(order, amount_idr, actor)
         refund = open_refund(order, amount_idr, actor, reason)

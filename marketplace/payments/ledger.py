@@ -1,7 +1,9 @@
 """The escrow ledger: append-only entries, balances as sums of them, and the escrow orders talk to.
 
 Money in equals money accounted for: for every sentra, the sum of `received` equals what is still held for open
-orders plus what was released to IKMs, kept as fees and refunded to buyers. An IKM's balance is what was released
+orders plus what was released to IKMs, kept as fees and refunded to buyers. Money held for a declined share of a
+sentra order may be carried over to the orders that took its quantity (`carried` out of the one, `held` for the
+others): it stays held, no new money came in. An IKM's balance is what was released
 to it less what was paid out to it (payouts voided by mistake given back); it never goes below zero.
 
 Entries of an order (held, released, fee, refund) name the order's IKM; a `received` entry names the buyer company.
@@ -86,6 +88,17 @@ def refund(order, amount_idr, actor):
     add_entry(K.REFUND, amount_idr, order.sentra_id, order.seller_organization_id, actor, order_id=order.id)
 
 
+def carry_over(from_order, to_orders, actor, moment):
+    """What was held for `from_order` (a declined share) now holds for `to_orders`: the same money, moved."""
+    amount = sum(order.total_idr for order in to_orders)
+    refs = {"order_id": from_order.id}
+    add_entry(K.CARRIED, amount, from_order.sentra_id, from_order.seller_organization_id, actor, at=moment, **refs)
+    for order in to_orders:
+        add_entry(
+            K.HELD, order.total_idr, order.sentra_id, order.seller_organization_id, actor, at=moment, order_id=order.id
+        )
+
+
 # --- balances ---------------------------------------------------------------------------------------------------
 
 
@@ -111,7 +124,7 @@ def _signed(kinds_and_signs):
 
 
 _AVAILABLE = ((K.RELEASED, 1), (K.PAYOUT, -1), (K.PAYOUT_VOIDED, 1))
-_HELD = ((K.HELD, 1), (K.RELEASED, -1), (K.FEE, -1), (K.REFUND, -1))
+_HELD = ((K.HELD, 1), (K.RELEASED, -1), (K.FEE, -1), (K.REFUND, -1), (K.CARRIED, -1))
 _COLUMNS = (
     _signed(_AVAILABLE),
     _signed(_HELD),

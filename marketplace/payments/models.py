@@ -349,6 +349,8 @@ class EntryKind:
     REFUND = "refund"  # the order ended unfulfilled: owed back to the buyer
     PAYOUT = "payout"  # transferred from the IKM's balance to its bank
     PAYOUT_VOIDED = "payout_voided"  # a payout recorded by mistake, given back to the balance
+    # A declined share of a sentra order: what was held for it now pays the orders that took its quantity over.
+    CARRIED = "carried"
 
 
 class LedgerEntry(db.Model):
@@ -377,12 +379,13 @@ class LedgerEntry(db.Model):
 
     __table_args__ = (
         db.CheckConstraint(
-            "kind IN ('received', 'held', 'released', 'fee', 'refund', 'payout', 'payout_voided')", name="entry_kind"
+            "kind IN ('received', 'held', 'released', 'fee', 'refund', 'carried', 'payout', 'payout_voided')",
+            name="entry_kind",
         ),
         db.CheckConstraint("amount_idr > 0", name="entry_amount_positive"),
         db.CheckConstraint(
             "(kind = 'received' AND checkout_id IS NOT NULL) "
-            "OR (kind IN ('held', 'released', 'fee', 'refund') AND order_id IS NOT NULL) "
+            "OR (kind IN ('held', 'released', 'fee', 'refund', 'carried') AND order_id IS NOT NULL) "
             "OR (kind IN ('payout', 'payout_voided') AND payout_id IS NOT NULL)",
             name="entry_names_its_object",
         ),

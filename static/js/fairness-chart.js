@@ -32,6 +32,15 @@
         },
       },
       scales: {
+        y: {
+          ticks: {
+            // On a phone a long IKM name would be cut at the chart's edge: shorten it (the table has it whole).
+            callback: function (value) {
+              var label = this.getLabelForValue(value);
+              return canvas.clientWidth < 500 && label.length > 18 ? label.slice(0, 17) + "…" : label;
+            },
+          },
+        },
         x: {
           beginAtZero: true,
           ticks: {

@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import update
 
 from marketplace.accounts.models import Organization
@@ -18,7 +20,8 @@ from marketplace.extensions import db
 from marketplace.orders import payment, sentra_orders, services
 from marketplace.orders.models import Checkout, Order, OrderStatus, SentraOrder, SentraOrderRound
 from marketplace.orders.sentra_orders import SentraOrderRequest, SplitChanged
-from marketplace.payments.models import Refund
+from marketplace.payments.ledger import balance_of, escrow_totals
+from marketplace.payments.models import LedgerEntry, Refund
 from tests import factories
 from tests.helpers import table_counts
 
@@ -184,33 +187,61 @@ def share_of(sentra_order, organization):
     )
 
 
-def test_a_declined_share_goes_to_the_other_ikms_and_the_buyer_is_refunded_and_told(supply):
+def round_two(sentra_order):
+    return db.session.scalar(db.select(SentraOrderRound).filter_by(sentra_order_id=sentra_order.id, number=2))
+
+
+def test_a_declined_share_goes_to_the_other_ikms_paid_with_its_money_and_the_buyer_is_told(supply):
     sentra_order = paid_sentra_order(supply)
     declined = share_of(sentra_order, supply.tiga)
     mails_before = db.session.query(OutboxMessage).count()
     sentra_orders.decline_share(supply.tiga_seller, declined, "Mesin press rusak minggu ini")
     db.session.refresh(declined)
     assert declined.status == OrderStatus.REJECTED
-    assert declined.refund_due_idr == declined.total_idr
-    assert db.session.query(Refund).filter_by(order_id=declined.id).count() == 1
-    second = db.session.scalar(db.select(SentraOrderRound).filter_by(sentra_order_id=sentra_order.id, number=2))
+    second = round_two(sentra_order)
     assert second.quantity == Decimal("250") and second.allocated == Decimal("250")
     assert second.declined_order_id == declined.id
     new_checkout = db.session.get(Checkout, second.checkout_id)
-    assert new_checkout.status == "awaiting_payment" and new_checkout.sentra_order_id == sentra_order.id
     assert {o.seller_organization_id for o in new_checkout.orders} <= {supply.ikm.id, supply.dua.id}
     assert sum(o.lines[0].quantity for o in new_checkout.orders) == Decimal("250")
+    # UD Tiga is PKP and the others are not: the new orders cost its share less the PPN. The money paid for the
+    # share pays them, and only the PPN goes back to the buyer.
+    assert new_checkout.status == "paid" and {o.status for o in new_checkout.orders} == {OrderStatus.PAID}
+    assert new_checkout.total_idr == 21_250_000
+    assert declined.refund_due_idr == 2_337_500
+    assert [r.amount_idr for r in db.session.query(Refund).filter_by(order_id=declined.id)] == [2_337_500]
+    totals = escrow_totals(supply.jombang.id)
+    assert totals.received_idr == totals.accounted_idr
     subjects = [m.subject for m in db.session.query(OutboxMessage).order_by(OutboxMessage.id).all()[mails_before:]]
     assert any(sentra_order.number in subject for subject in subjects)
     assert sentra_orders.decline_counts([supply.tiga.id, supply.dua.id]) == {supply.tiga.id: 1}
     assert db.session.query(AuditEntry).filter_by(action="sentra_order.declined").count() == 1
 
 
+def test_when_the_new_orders_cost_more_the_share_is_refunded_whole_and_the_buyer_pays_the_new_checkout(supply):
+    sentra_order = paid_sentra_order(supply)
+    declined = share_of(sentra_order, supply.ikm)
+    sentra_orders.decline_share(supply.seller, declined, "Bahan baku habis")
+    db.session.refresh(declined)
+    second = round_two(sentra_order)
+    new_checkout = db.session.get(Checkout, second.checkout_id)
+    # UD Tiga (PKP) takes the 50 m² it has left: its PPN makes the new orders dearer than the declined share.
+    assert {o.seller_organization.name: o.lines[0].quantity for o in new_checkout.orders} == {
+        "UD Dua": Decimal("200"),
+        "UD Tiga": Decimal("50"),
+    }
+    assert new_checkout.total_idr > declined.total_idr
+    assert new_checkout.status == "awaiting_payment"
+    assert declined.refund_due_idr == declined.total_idr
+    totals = escrow_totals(supply.jombang.id)
+    assert totals.received_idr == totals.accounted_idr
+
+
 def test_what_the_others_cannot_take_of_a_declined_share_is_a_shortfall(supply):
     sentra_order = paid_sentra_order(supply, 3300)  # every offered listing's whole stock
     declined = share_of(sentra_order, supply.dua)
     sentra_orders.decline_share(supply.dua_seller, declined, "Gudang kebanjiran")
-    second = db.session.scalar(db.select(SentraOrderRound).filter_by(sentra_order_id=sentra_order.id, number=2))
+    second = round_two(sentra_order)
     # UD Approved's other listing (500 m²) is all that is left; UD Tiga has nothing more.
     assert second.allocated == Decimal("500")
     assert second.shortfall == Decimal("1500")
@@ -222,7 +253,7 @@ def test_a_declined_share_nobody_can_take_leaves_no_checkout_to_pay(supply):
     sentra_order = paid_sentra_order(supply, 3300)
     declined = share_of(sentra_order, supply.dua)
     sentra_orders.decline_share(supply.dua_seller, declined, "Gudang kebanjiran")
-    second = db.session.scalar(db.select(SentraOrderRound).filter_by(sentra_order_id=sentra_order.id, number=2))
+    second = round_two(sentra_order)
     assert second.allocated == 0 and second.checkout_id is None
     assert db.session.query(Checkout).filter_by(sentra_order_id=sentra_order.id).count() == 1
 
@@ -273,5 +304,71 @@ def test_an_ikm_that_declined_gets_no_share_of_the_re_allocation_and_later_split
     sentra_order = paid_sentra_order(supply)
     declined = share_of(sentra_order, supply.ikm)
     sentra_orders.decline_share(supply.seller, declined, "Bahan baku habis")
-    second = db.session.scalar(db.select(SentraOrderRound).filter_by(sentra_order_id=sentra_order.id, number=2))
+    second = round_two(sentra_order)
     assert supply.ikm.id not in {row["organization_id"] for row in second.explanation}
+
+
+# --- the money of declines: the ledger's invariant --------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ikms=st.lists(st.tuples(st.booleans(), st.integers(100, 3000), st.integers(0, 2000)), min_size=2, max_size=4),
+    quantity=st.integers(50, 4000),
+    declines=st.lists(st.integers(0, 3), max_size=3),
+    complete=st.booleans(),
+)
+def test_declines_keep_money_in_equal_to_money_accounted_and_pay_no_ikm_for_a_declined_share(
+    world, ikms, quantity, declines, complete
+):
+    sentra = factories.make_sentra()
+    product_type = factories.make_product_type()
+    factories.make_schedule(sentra, product_type, floor=1_000, reference=85_000, ceiling=500_000)
+    sellers = []
+    for is_pkp, capacity, stock in ikms:
+        ikm = factories.make_ikm(sentra, is_pkp=is_pkp)
+        sellers.append(factories.make_user("seller", organization=ikm))
+        factories.make_listing(
+            ikm,
+            product_type,
+            stock=Decimal(stock),
+            capacity_per_month=Decimal(capacity),
+            min_order=Decimal("1"),
+            index=False,
+        )
+    db.session.commit()
+    try:
+        sentra_order = factories.make_sentra_order(world.buyer, sentra, product_type, quantity, paid=True)
+    except DomainError:
+        return  # nothing in stock: no sentra order, nothing to check
+    by_ikm = {seller.organization_id: seller for seller in sellers}
+    for pick in declines:
+        open_shares = db.session.scalars(
+            db.select(Order)
+            .where(Order.sentra_order_id == sentra_order.id, Order.status == OrderStatus.PAID)
+            .order_by(Order.id)
+        ).all()
+        if not open_shares:
+            break
+        share = open_shares[pick % len(open_shares)]
+        sentra_orders.decline_share(by_ikm[share.seller_organization_id], share, "Tidak sanggup memasok")
+    orders = db.session.scalars(db.select(Order).where(Order.sentra_order_id == sentra_order.id)).all()
+    if complete:
+        for order in orders:
+            if order.status == OrderStatus.PAID:
+                seller = by_ikm[order.seller_organization_id]
+                for name in ("accept", "mark_ready", "ship"):
+                    services.act_on_order(seller, order, name, delivery_note_number="SJ-1")
+                services.act_on_order(world.buyer, order, "confirm_receipt")
+
+    totals = escrow_totals(sentra.id)
+    assert totals.received_idr == totals.accounted_idr
+    assert totals.held_idr == sum(o.total_idr for o in orders if o.status in OrderStatus.PAID_STATES)
+    completed = [o for o in orders if o.status == OrderStatus.COMPLETED]
+    assert totals.released_idr + totals.fees_idr == sum(o.total_idr for o in completed)
+    for order in orders:
+        if order.status == OrderStatus.REJECTED:
+            assert order.refund_due_idr <= order.total_idr
+            assert not db.session.query(LedgerEntry).filter_by(order_id=order.id, kind="released").count()
+    for seller in sellers:
+        assert balance_of(seller.organization_id).available_idr >= 0
