@@ -226,3 +226,36 @@ def test_without_sentra_orders_the_monitor_says_so(client, supply):
     login(client, supply.coordinator)
     page = client.get(f"/coordinator/competition?product_type={supply.product_type.id}").get_data(as_text=True)
     assert 'data-testid="fairness-empty"' in page and 'data-testid="fairness-chart"' not in page
+
+
+def more_ikms(w, names):
+    for name in names:
+        ikm = factories.make_ikm(w.jombang, name=name)
+        factories.make_listing(ikm, w.product_type, stock=Decimal("500"), order_multiple=Decimal("10"))
+    db.session.commit()
+
+
+def test_the_split_page_keeps_its_query_count_as_ikms_grow(client, supply):
+    login(client, supply.buyer)
+    more_ikms(supply, ["UD Empat"])
+    with QueryCounter() as few:
+        assert client.get(look_url(supply, 1000)).status_code == 200
+    more_ikms(supply, [f"UD Tambahan {n}" for n in range(4)])
+    with QueryCounter() as many:
+        page = client.get(look_url(supply, 1000)).get_data(as_text=True)
+    assert page.count('data-testid="why-row"') == 8
+    assert many.count == few.count
+
+
+def test_the_list_of_sentra_orders_keeps_its_query_count_as_it_grows(client, supply):
+    factories.make_sentra_order(supply.buyer, supply.jombang, supply.product_type, 100)
+    login(client, supply.coordinator)
+    with QueryCounter() as few:
+        assert client.get("/sentra-orders").status_code == 200
+    for _ in range(4):
+        factories.make_sentra_order(supply.buyer, supply.jombang, supply.product_type, 100)
+    login(client, supply.coordinator)
+    with QueryCounter() as many:
+        page = client.get("/sentra-orders").get_data(as_text=True)
+    assert page.count('data-testid="sentra-order-row"') == 5
+    assert many.count == few.count
