@@ -39,7 +39,8 @@ class QuantityField(DecimalField):
 
     def _value(self):
         if self.raw_data:
-            return self.raw_data[0]
+            # What was typed, to correct it; but not text that is no number: an <input type=number> may not hold it.
+            return self.raw_data[0] if self.data is not None else ""
         return plain_quantity(self.data) if isinstance(self.data, Decimal) else super()._value()
 
 

@@ -109,9 +109,9 @@ def place_sentra_order(slug):
         return already_sent(
             url_for("orders.sentra_order_detail", sentra_order_id=made) if made else url_for("orders.sentra_order_list")
         )
-    except DomainError as error:
+    except sentra_orders.SplitChanged as error:
+        # Somebody else's order moved the stock meanwhile: the split as it stands now, to look at again.
         flash(error.message, "warning")
-        # The split as it stands now, to look at again (or why there is none).
         look, _ = _forms(sentra, request.form)
         try:
             plan = sentra_orders.plan_sentra_order(current_user, sentra, data)
@@ -119,6 +119,17 @@ def place_sentra_order(slug):
             show_error(look, again, fallback="quantity")
             return _order_page(sentra, look, status=409)
         return _order_page(sentra, look, plan, _confirm_form_for(plan), status=409)
+    except DomainError as error:
+        # The buyer's own answer is missing (the yes to a partial quantity) or no longer fits: said beside it.
+        look, _ = _forms(sentra, request.form)
+        try:
+            plan = sentra_orders.plan_sentra_order(current_user, sentra, data)
+        except DomainError as again:
+            show_error(look, again, fallback="quantity")
+            return _order_page(sentra, look)
+        confirm = _confirm_form_for(plan)
+        show_error(confirm if error.field == "accept_partial" else look, error, fallback="quantity")
+        return _order_page(sentra, look, plan, confirm)
     flash(
         _l("Sentra order %(number)s placed: pay before the deadline so the IKMs can start.", number=placed.number),
         "success",

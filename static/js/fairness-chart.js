@@ -42,7 +42,9 @@
           },
         },
         x: {
-          beginAtZero: true,
+          // Shares in percent of the whole: a half is drawn as a half, not as the widest bar.
+          min: 0,
+          max: 100,
           ticks: {
             callback: function (value) {
               return percent.format(value) + " %";

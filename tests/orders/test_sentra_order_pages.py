@@ -78,6 +78,8 @@ def test_a_bad_quantity_is_an_error_on_the_form(client, supply, quantity):
     page = client.get(look_url(supply, quantity)).get_data(as_text=True)
     assert "invalid-feedback" in page
     assert 'data-testid="proposed-split"' not in page
+    # What is no number is not written back into the number field (its value would be invalid HTML).
+    assert 'value="abc"' not in page
 
 
 def test_confirming_places_the_sentra_order_and_goes_to_payment(client, supply):
@@ -102,11 +104,12 @@ def test_a_changed_split_is_shown_again_and_nothing_is_placed(client, supply):
     assert table_counts() == before
 
 
-def test_a_shortfall_not_accepted_places_nothing(client, supply):
+def test_a_shortfall_not_accepted_is_an_error_beside_the_checkbox_and_places_nothing(client, supply):
     login(client, supply.buyer)
     before = table_counts()
     response = client.post("/sentra/jombang/order", data=confirm_payload(supply, 4000, fingerprint_of(supply, 4000)))
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert 'id="accept_partial-error"' in response.get_data(as_text=True)
     assert table_counts() == before
     accepted = confirm_payload(supply, 4000, fingerprint_of(supply, 4000), accept_partial="y")
     assert client.post("/sentra/jombang/order", data=accepted).status_code == 302
