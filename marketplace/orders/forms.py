@@ -21,6 +21,20 @@ def _order_quantity():
     )
 
 
+def _delivery_method():
+    return RadioField(
+        _l("Delivery"),
+        choices=choices(
+            [
+                (DeliveryMethod.PICKUP, _l("Pickup at the sentra")),
+                (DeliveryMethod.DELIVERY, _l("Delivery to our address")),
+            ]
+        ),
+        default=DeliveryMethod.PICKUP,
+        validators=[InputRequired(message=_l("Choose pickup or delivery."))],
+    )
+
+
 class CartQuantityForm(BaseForm):
     """Put a listing in the cart, or change a cart line's quantity."""
 
@@ -60,17 +74,7 @@ def checkout_form_for(sellers, addresses, formdata=None):
         setattr(
             _Form,
             f"method_{seller.id}",
-            RadioField(
-                _l("Delivery"),
-                choices=choices(
-                    [
-                        (DeliveryMethod.PICKUP, _l("Pickup at the sentra")),
-                        (DeliveryMethod.DELIVERY, _l("Delivery to our address")),
-                    ]
-                ),
-                default=DeliveryMethod.PICKUP,
-                validators=[InputRequired(message=_l("Choose pickup or delivery."))],
-            ),
+            _delivery_method(),
         )
         setattr(
             _Form,
@@ -138,17 +142,7 @@ class SentraOrderForm(BaseForm):
         invalid_choice_message=_l("Choose a product type."),
     )
     quantity = _order_quantity()
-    method = RadioField(
-        _l("Delivery"),
-        choices=choices(
-            [
-                (DeliveryMethod.PICKUP, _l("Pickup at the sentra")),
-                (DeliveryMethod.DELIVERY, _l("Delivery to our address")),
-            ]
-        ),
-        default=DeliveryMethod.PICKUP,
-        validators=[InputRequired(message=_l("Choose pickup or delivery."))],
-    )
+    method = _delivery_method()
     address = SelectField(
         _l("Address"),
         coerce=id_or_none,

@@ -313,9 +313,11 @@ def _check_quantity(quantity):
         raise SentraOrderRefused(_l("A quantity has at most 3 decimals."), field="quantity")
 
 
-def _split(sentra_id, product_type, quantity, unit_price, method, address, offers_, rate, tariff):
-    """Run the allocator over the offers and price each share as an order."""
+def _split(product_type, quantity, price_for, method, address, offers_, rate, tariff):
+    """Run the allocator over the offers and price each share as an order, at the unit price `price_for` gives for
+    the quantity placed."""
     result = allocation.allocate(quantity, [offer.candidate for offer in offers_])
+    unit_price = price_for(result.allocated)
     plan = SplitPlan(
         product_type=product_type,
         requested=quantity,
@@ -376,35 +378,21 @@ def plan_sentra_order(user, sentra, data: SentraOrderRequest, moment=None):
     offers_ = offers(sentra.id, product_type.id, now)
     if not offers_:
         raise SentraOrderRefused(_l("No IKM of the sentra sells this product type now."), field="product_type")
-    rate = current_app.config["PPN_RATE"]
-    # The tier is the one the whole quantity reaches; with a shortfall, the quantity actually bought.
+    # The tier is the one the whole quantity reaches: with a shortfall, the quantity actually bought.
     plan = _split(
-        sentra.id,
         product_type,
         data.quantity,
-        sentra_unit_price_idr(schedule, data.quantity),
+        lambda placed: sentra_unit_price_idr(schedule, placed),
         data.method,
         address,
         offers_,
-        rate,
+        current_app.config["PPN_RATE"],
         tariff,
     )
     if plan.allocated <= 0:
         raise SentraOrderRefused(
             _l("The sentra's IKMs cannot supply this quantity now (stock, minimum orders or multiples)."),
             field="quantity",
-        )
-    if plan.shortfall > 0:
-        plan = _split(
-            sentra.id,
-            product_type,
-            data.quantity,
-            sentra_unit_price_idr(schedule, plan.allocated),
-            data.method,
-            address,
-            offers_,
-            rate,
-            tariff,
         )
     return plan
 
@@ -596,10 +584,9 @@ def _reallocation(sentra_order, quantity, excluded, now):
     if method == DeliveryMethod.DELIVERY and (tariff is None or address is None):
         method, address = DeliveryMethod.PICKUP, None  # the tariff or the address went meanwhile
     return _split(
-        sentra_order.sentra_id,
         sentra_order.product_type,
         quantity,
-        sentra_order.unit_price_idr,
+        lambda placed: sentra_order.unit_price_idr,  # the sentra order's price holds for every round
         method,
         address,
         offers_,
