@@ -541,9 +541,11 @@ def decline_share(user, order, reason, moment=None):
     carried = bool(plan.lines) and plan.total_idr <= order.total_idr
     refund_idr = order.total_idr - plan.total_idr if carried else order.total_idr
     _move(order, OrderStatus.REJECTED, user, note=note, action_name="decline", refund_idr=refund_idr)
-    checkout = _checkout_for(user, buyer, sentra_order, plan, now) if plan.lines else None
+    # The new orders are the system's doing, not the declining IKM's: placed and paid with no actor, so that their
+    # IKMs hear of them as of a payment (notify.py) and the timeline says so.
+    checkout = _checkout_for(None, buyer, sentra_order, plan, now) if plan.lines else None
     if carried:
-        pay_with_carried(checkout, order, user, now)
+        pay_with_carried(checkout, order, None, now)
     _add_round(sentra_order, number, plan, checkout, now, declined_order=order)
     record_audit(
         user,

@@ -478,7 +478,8 @@ def place_checkout(user, choices, po_number, note, seen_fingerprint, submission_
 
 
 def create_checkout(actor, buyer, order_plans, po_number, note, now, sentra_order=None):
-    """A checkout placed for the buyer user `buyer`, awaiting payment, with one order per plan (each has seller,
+    """A checkout placed by `actor` (None: the system, re-allocating a declined share) for the buyer user `buyer`,
+    awaiting payment, with one order per plan (each has seller,
     method, address, delivery_fee_idr, ppn_rate, ppn_idr, subtotal_idr, total_idr and `line_items`: (listing,
     quantity, unit price, line total)), the stock of every line reserved, or LineProblem naming the first line that
     cannot be had (the caller's operation then undoes everything)."""
@@ -546,7 +547,7 @@ def create_checkout(actor, buyer, order_plans, po_number, note, now, sentra_orde
                 order_id=order.id,
                 from_status=None,
                 to_status=OrderStatus.AWAITING_PAYMENT,
-                actor_id=actor.id,
+                actor_id=getattr(actor, "id", None),
                 note=system_note("orders.placed"),
                 at=now,
             )

@@ -18,7 +18,7 @@ from marketplace.core.submissions import new_submission_token
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.orders import payment, sentra_orders, services
-from marketplace.orders.models import Checkout, Order, OrderStatus, SentraOrder, SentraOrderRound
+from marketplace.orders.models import Checkout, Notification, Order, OrderStatus, SentraOrder, SentraOrderRound
 from marketplace.orders.sentra_orders import SentraOrderRequest, SplitChanged
 from marketplace.payments.ledger import balance_of, escrow_totals
 from marketplace.payments.models import LedgerEntry, Refund
@@ -212,6 +212,11 @@ def test_a_declined_share_goes_to_the_other_ikms_paid_with_its_money_and_the_buy
     assert [r.amount_idr for r in db.session.query(Refund).filter_by(order_id=declined.id)] == [2_337_500]
     totals = escrow_totals(supply.jombang.id)
     assert totals.received_idr == totals.accounted_idr
+    # The IKMs that took the quantity over hear of a paid order; the system, not UD Tiga, placed and paid it.
+    for new_order in new_checkout.orders:
+        seller = supply.seller if new_order.seller_organization_id == supply.ikm.id else supply.dua_seller
+        assert db.session.query(Notification).filter_by(user_id=seller.id, order_id=new_order.id).count() == 1
+        assert {event.actor_id for event in new_order.events} == {None}
     subjects = [m.subject for m in db.session.query(OutboxMessage).order_by(OutboxMessage.id).all()[mails_before:]]
     assert any(sentra_order.number in subject for subject in subjects)
     assert sentra_orders.decline_counts([supply.tiga.id, supply.dua.id]) == {supply.tiga.id: 1}
