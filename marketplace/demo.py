@@ -11,6 +11,7 @@ from marketplace.core.roles import Role
 from marketplace.core.timeutil import utcnow
 from marketplace.extensions import db
 from marketplace.orders.demo import demo_counts, seed_orders
+from marketplace.orders.sentra_demo import seed_sentra_orders
 from marketplace.payments.demo import demo_counts as payment_counts
 from marketplace.payments.demo import seed_payment_settings, seed_payments
 from marketplace.pricing.demo import CEPER_SCHEDULES, seed_pricing, seed_requests_and_sanctions
@@ -175,6 +176,7 @@ def seed_demo():
     schedules = seed_pricing(sentras["logam-ceper-klaten"], ceper_coordinator, CEPER_SCHEDULES)
     seed_payment_settings()
     seed_orders()
+    sentra_orders = seed_sentra_orders()  # after the year of orders the allocator reads, before their payouts
     seed_payments()
 
     return {
@@ -184,5 +186,6 @@ def seed_demo():
         "organizations": db.session.query(Organization).count(),
         "users": db.session.query(User).count(),
         **demo_counts(),
+        "sentra orders": sentra_orders,
         **payment_counts(),
     }

@@ -138,7 +138,8 @@ def offers(sentra_id, product_type_id, now, excluded=()):
                 Order.seller_organization_id.in_(ids),
                 Order.sentra_id == sentra_id,
                 OrderLine.product_type_id == product_type_id,
-                Order.created_at >= now - timedelta(days=RECENT_DAYS),
+                # The window ends at `now` too: planned for a past moment, what came after it does not count.
+                Order.created_at.between(now - timedelta(days=RECENT_DAYS), now),
                 Order.status.not_in(_NOT_ALLOCATED),
             )
             .group_by(Order.seller_organization_id)
@@ -148,7 +149,11 @@ def offers(sentra_id, product_type_id, now, excluded=()):
         db.session.execute(
             select(Order.seller_organization_id, func.max(Order.created_at))
             .join(SentraOrder, SentraOrder.id == Order.sentra_order_id)
-            .where(Order.seller_organization_id.in_(ids), SentraOrder.product_type_id == product_type_id)
+            .where(
+                Order.seller_organization_id.in_(ids),
+                SentraOrder.product_type_id == product_type_id,
+                Order.created_at <= now,
+            )
             .group_by(Order.seller_organization_id)
         ).all()
     )

@@ -191,9 +191,12 @@ def _pay_out_past_months():
 
 
 def _proof_waiting():
-    """The newest checkout awaiting payment has sent a transfer proof: the coordinator's to confirm."""
+    """The newest checkout of a cart awaiting payment has sent a transfer proof: the coordinator's to confirm (a sentra
+    order's re-allocation waiting for payment stays the buyer's to pay, in the demo)."""
     checkout = db.session.scalar(
-        select(Checkout).where(Checkout.status == CheckoutStatus.AWAITING_PAYMENT).order_by(Checkout.id.desc())
+        select(Checkout)
+        .where(Checkout.status == CheckoutStatus.AWAITING_PAYMENT, Checkout.sentra_order_id.is_(None))
+        .order_by(Checkout.id.desc())
     )
     if checkout is None or checkout.placed_by is None:
         return
