@@ -16,7 +16,7 @@ committed and returned, so it may open operations of its own.
 from contextlib import contextmanager
 from functools import wraps
 
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 
 from marketplace.extensions import db
 
@@ -63,6 +63,20 @@ def operation(function):
 def discard():
     """Forget everything of this request that was not committed (error pages, a failed health check)."""
     db.session.rollback()
+
+
+def lock_rows(model, *conditions):
+    """Hold the rows of `model` that match `conditions` until the transaction ends, so that two operations on the
+    same thing take turns: on PostgreSQL SELECT … FOR UPDATE in id order (the one lock order); on SQLite, which has
+    no row locks, a no-op UPDATE of them takes the database's write lock, and what this transaction reads next stays
+    as read until it commits (a plain SELECT would not: another writer could commit in between). Call it before
+    reading what the decision rests on."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(model).where(*conditions).values(id=model.id).execution_options(synchronize_session=False)
+        )
+        return
+    db.session.scalars(select(model.id).where(*conditions).order_by(model.id).with_for_update()).all()
 
 
 def after_commit(callback):

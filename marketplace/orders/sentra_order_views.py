@@ -1,5 +1,6 @@
 """Sentra-order pages: the buyer's "order from the sentra" (the proposed split, why, and the confirmation), the list
-and page of sentra orders for the buyer and the coordinator, and the IKM's decline of its share."""
+and page of sentra orders for the buyer and the coordinator. The IKM declines its share on its order's page
+(views.py)."""
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import get_locale

@@ -30,7 +30,7 @@ from marketplace.core.reasons import require_reason
 from marketplace.core.roles import Role
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import utcnow
-from marketplace.core.transaction import operation
+from marketplace.core.transaction import lock_rows, operation
 from marketplace.extensions import db
 from marketplace.orders import allocation
 from marketplace.orders.models import (
@@ -525,7 +525,9 @@ def decline_share(user, order, reason, moment=None):
             )
         )
     note = require_reason(reason)
-    sentra_order = db.session.get(SentraOrder, order.sentra_order_id)
+    # Two IKMs of one sentra order declining at once take turns: each round is numbered and allocated after the last.
+    lock_rows(SentraOrder, SentraOrder.id == order.sentra_order_id)
+    sentra_order = db.session.get(SentraOrder, order.sentra_order_id, populate_existing=True)
     quantity = sum((line.quantity for line in order.lines), Decimal("0"))
     declined_by = db.session.scalars(
         select(Order.seller_organization_id).where(

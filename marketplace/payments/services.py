@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Organization, OrganizationKind
@@ -22,7 +22,7 @@ from marketplace.core.roles import Role
 from marketplace.core.storage import get_storage, save_in_transaction
 from marketplace.core.submissions import claim_submission, record_submission
 from marketplace.core.timeutil import WIB, utcnow
-from marketplace.core.transaction import after_commit_then, operation
+from marketplace.core.transaction import after_commit_then, lock_rows, operation
 from marketplace.extensions import db
 from marketplace.orders.models import Checkout, CheckoutStatus, Order
 from marketplace.orders.payment import hold_deadline, mark_checkout_paid
@@ -377,24 +377,12 @@ def money_received(payment_id, paid_amount_idr, note=None):
 
 
 def lock_payments_of(checkout_id):
-    """Lock every payment row of a checkout, in id order (PostgreSQL; SQLite's writers take turns anyway).
+    """Lock every payment row of a checkout, in id order (core.transaction.lock_rows).
 
     The one lock order of payments: all the checkout's payments, then the checkout. Settling one payment may cancel
     the others (a transfer confirmed while a Stripe page is open), so locking only the one at hand would let a
     confirmation and a Stripe event on the same checkout wait for each other."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        # No row locks in SQLite: a write takes the database's write lock, so what this transaction reads next stays
-        # as read until it commits (a plain SELECT would not: another writer could commit in between).
-        db.session.execute(
-            update(Payment)
-            .where(Payment.checkout_id == checkout_id)
-            .values(id=Payment.id)
-            .execution_options(synchronize_session=False)
-        )
-        return
-    db.session.scalars(
-        select(Payment.id).where(Payment.checkout_id == checkout_id).order_by(Payment.id).with_for_update()
-    ).all()
+    lock_rows(Payment, Payment.checkout_id == checkout_id)
 
 
 def locked_payment(payment_id):

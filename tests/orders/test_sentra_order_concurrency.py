@@ -1,6 +1,7 @@
 """Buyers' sentra orders racing for the same stock: whoever comes second finds the split changed, and no listing is
-ever sold beyond its stock. Each thread has its own app context and commits for real (real_commits: every table is
-emptied after). On PostgreSQL with a crowd; on SQLite, whose writers take turns, with two."""
+ever sold beyond its stock; two IKMs declining shares of one sentra order at once take turns. Each thread has its own
+app context and commits for real (real_commits: every table is emptied after). On PostgreSQL with a crowd of buyers;
+on SQLite, whose writers take turns, with two."""
 
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.orders import sentra_orders
 from marketplace.orders.models import Order, OrderLine, SentraOrder
 from marketplace.orders.sentra_orders import SentraOrderRequest, SplitChanged
+from marketplace.payments.ledger import escrow_totals
 from tests import factories
 from tests.orders.test_order_concurrency import _at_once
 
@@ -63,3 +65,30 @@ def test_sentra_orders_racing_for_the_same_stock_never_oversell(app, supply):
             )
         )
         assert -moved == sold.get(listing.id, 0)
+
+
+def test_two_ikms_declining_shares_of_one_sentra_order_at_once_take_turns(app, supply):
+    sentra_order = factories.make_sentra_order(supply.buyer, supply.jombang, supply.product_type, 1000, paid=True)
+    shares = {
+        order.seller_organization_id: order.id
+        for order in db.session.scalars(select(Order).where(Order.sentra_order_id == sentra_order.id))
+    }
+    decliners = [(supply.tiga_seller.id, shares[supply.tiga.id]), (supply.dua_seller.id, shares[supply.dua.id])]
+    db.session.commit()
+
+    def decline(i):
+        seller_id, order_id = decliners[i]
+        seller, order = db.session.get(User, seller_id), db.session.get(Order, order_id)
+        return sentra_orders.decline_share(seller, order, "Tidak sanggup bulan ini").id
+
+    outcomes = _at_once(app, 2, decline)
+
+    assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
+    db.session.expire_all()
+    rounds = db.session.get(SentraOrder, sentra_order.id).rounds
+    assert [r.number for r in rounds] == [1, 2, 3]
+    assert {r.declined_order_id for r in rounds[1:]} == {order_id for _, order_id in decliners}
+    # The second decline was allocated after the first: its round excludes both IKMs that declined.
+    assert {row["organization_id"] for row in rounds[2].explanation} == {supply.ikm.id}
+    totals = escrow_totals(supply.jombang.id)
+    assert totals.received_idr == totals.accounted_idr
