@@ -14,7 +14,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from marketplace.catalog.models import Unit
@@ -36,6 +45,11 @@ class QuantityField(DecimalField):
         if self.data is not None and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+    def pre_validate(self, form):
+        # Text that is no number has its error already ("not a valid decimal"): no second one from the range check.
+        if self.process_errors:
+            raise StopValidation()
 
     def _value(self):
         if self.raw_data:

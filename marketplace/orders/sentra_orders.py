@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import Organization, OrganizationKind, OrganizationStatus
-from marketplace.accounts.services import mail_organization
+from marketplace.accounts.services import mail_coordinators, mail_organization
 from marketplace.catalog.models import Listing, ListingStatus, ProductType
 from marketplace.catalog.stock import MAX_STOCK
 from marketplace.core.audit import record_audit
@@ -580,6 +580,22 @@ def decline_share(user, order, reason, moment=None):
         refund_idr=refund_idr,
         link=external_url("orders.sentra_order_detail", sentra_order_id=sentra_order.id),
         pay_link=external_url("payments.pay_checkout", checkout_id=checkout.id) if checkout and not carried else None,
+    )
+    # The coordinators follow declines (they are counted on the competition monitor).
+    mail_coordinators(
+        sentra_order.sentra_id,
+        _l(
+            "Sentra order %(number)s: %(ikm)s declined its share",
+            number=sentra_order.number,
+            ikm=order.seller_organization.name,
+        ),
+        "sentra_order_declined_coordinator",
+        sentra_order=sentra_order,
+        declined=order,
+        quantity=quantity,
+        reason=note,
+        plan=plan,
+        link=external_url("orders.sentra_order_detail", sentra_order_id=sentra_order.id),
     )
     return sentra_order
 

@@ -262,3 +262,9 @@ def test_the_list_of_sentra_orders_keeps_its_query_count_as_it_grows(client, sup
         page = client.get("/sentra-orders").get_data(as_text=True)
     assert page.count('data-testid="sentra-order-row"') == 5
     assert many.count == few.count
+
+
+def test_letters_in_the_quantity_give_one_error_not_two(client, supply):
+    login(client, supply.buyer)
+    page = client.get(look_url(supply, "abc")).get_data(as_text=True)
+    assert len(re.findall(r'<div id="quantity-error[^"]*" class="invalid-feedback', page)) == 1

@@ -217,8 +217,13 @@ def test_a_declined_share_goes_to_the_other_ikms_paid_with_its_money_and_the_buy
         seller = supply.seller if new_order.seller_organization_id == supply.ikm.id else supply.dua_seller
         assert db.session.query(Notification).filter_by(user_id=seller.id, order_id=new_order.id).count() == 1
         assert {event.actor_id for event in new_order.events} == {None}
-    subjects = [m.subject for m in db.session.query(OutboxMessage).order_by(OutboxMessage.id).all()[mails_before:]]
-    assert any(sentra_order.number in subject for subject in subjects)
+    mails = db.session.query(OutboxMessage).order_by(OutboxMessage.id).all()[mails_before:]
+    assert any(sentra_order.number in m.subject and m.to_address == supply.buyer.email for m in mails)
+    # The coordinator hears of it too, with the reason.
+    (to_coordinator,) = [
+        m for m in mails if m.to_address == supply.coordinator.email and sentra_order.number in m.subject
+    ]
+    assert "UD Tiga" in to_coordinator.subject and "Mesin press rusak" in to_coordinator.body_text
     assert sentra_orders.decline_counts([supply.tiga.id, supply.dua.id]) == {supply.tiga.id: 1}
     assert db.session.query(AuditEntry).filter_by(action="sentra_order.declined").count() == 1
 
