@@ -56,7 +56,7 @@ def _forms(sentra, formdata, form_class=SentraOrderForm):
     # Looking at a split is a GET that writes nothing: no CSRF token to check there.
     form = form_class(formdata=formdata, meta={} if form_class is SentraOrderConfirmForm else {"csrf": False})
     form.set_choices(product_types, addresses, str(get_locale()))
-    return form, product_types
+    return form
 
 
 def _confirm_form_for(plan):
@@ -74,7 +74,7 @@ def new_sentra_order(slug):
     and why, and the confirmation."""
     sentra = _sentra(slug)
     looked = "quantity" in request.args
-    form, product_types = _forms(sentra, request.args if looked else None)
+    form = _forms(sentra, request.args if looked else None)
     if not looked:
         form.product_type.data = request.args.get("product_type", type=int)
         return _order_page(sentra, form)
@@ -92,7 +92,7 @@ def new_sentra_order(slug):
 @allow(Role.BUYER)
 def place_sentra_order(slug):
     sentra = _sentra(slug)
-    form, _ = _forms(sentra, request.form, SentraOrderConfirmForm)
+    form = _forms(sentra, request.form, SentraOrderConfirmForm)
     if not form.validate():
         return _order_page(sentra, form)
     data = _request_of(form)
@@ -110,32 +110,33 @@ def place_sentra_order(slug):
         return already_sent(
             url_for("orders.sentra_order_detail", sentra_order_id=made) if made else url_for("orders.sentra_order_list")
         )
-    except sentra_orders.SplitChanged as error:
-        # Somebody else's order moved the stock meanwhile: the split as it stands now, to look at again.
-        flash(error.message, "warning")
-        look, _ = _forms(sentra, request.form)
-        try:
-            plan = sentra_orders.plan_sentra_order(current_user, sentra, data)
-        except DomainError as again:
-            show_error(look, again, fallback="quantity")
-            return _order_page(sentra, look, status=409)
-        return _order_page(sentra, look, plan, _confirm_form_for(plan), status=409)
     except DomainError as error:
-        # The buyer's own answer is missing (the yes to a partial quantity) or no longer fits: said beside it.
-        look, _ = _forms(sentra, request.form)
-        try:
-            plan = sentra_orders.plan_sentra_order(current_user, sentra, data)
-        except DomainError as again:
-            show_error(look, again, fallback="quantity")
-            return _order_page(sentra, look)
-        confirm = _confirm_form_for(plan)
-        show_error(confirm if error.field == "accept_partial" else look, error, fallback="quantity")
-        return _order_page(sentra, look, plan, confirm)
+        return _refused(sentra, data, error)
     flash(
         _l("Sentra order %(number)s placed: pay before the deadline so the IKMs can start.", number=placed.number),
         "success",
     )
     return redirect(url_for("payments.pay_checkout", checkout_id=placed.rounds[0].checkout_id))
+
+
+def _refused(sentra, data, error):
+    """The confirmation refused: the split as it stands now, to look at again. A split that changed meanwhile (another
+    order took the stock) is a conflict, said above it (409); the buyer's own answer that is missing (the yes to a
+    partial quantity) or no longer fits is said beside its field."""
+    changed = isinstance(error, sentra_orders.SplitChanged)
+    status = 409 if changed else 200
+    look = _forms(sentra, request.form)
+    try:
+        plan = sentra_orders.plan_sentra_order(current_user, sentra, data)
+    except DomainError as again:
+        show_error(look, again, fallback="quantity")
+        return _order_page(sentra, look, status=status)
+    confirm = _confirm_form_for(plan)
+    if changed:
+        flash(error.message, "warning")
+    else:
+        show_error(confirm if error.field == "accept_partial" else look, error, fallback="quantity")
+    return _order_page(sentra, look, plan, confirm, status=status)
 
 
 @bp.get("/sentra-orders")
