@@ -10,9 +10,6 @@ from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, OrderStatus
 from marketplace.pricing.order_figures import SellerSales, SentraOrderShares, install_order_figures
 
-# A share declined, or never paid (the buyer let it go): not work the IKM got.
-_NOT_GOT = (OrderStatus.REJECTED, OrderStatus.CANCELLED)
-
 
 class CompletedOrderFigures:
     def completed_sales(self, sentra_id, product_type_id, since, until):
@@ -38,7 +35,7 @@ class CompletedOrderFigures:
         return [SellerSales(org_id, name, quantity, int(revenue)) for org_id, name, quantity, revenue in rows]
 
     def sentra_order_shares(self, sentra_id, product_type_id, since, until):
-        got = Order.status.not_in(_NOT_GOT)
+        got = Order.status.not_in(OrderStatus.NOT_TAKEN)
         rows = db.session.execute(
             select(
                 Organization.id,

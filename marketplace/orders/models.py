@@ -183,6 +183,9 @@ class OrderStatus:
     )
     # Still under way: stock is held for it and somebody has something to do.
     OPEN = (AWAITING_PAYMENT, PAID, ACCEPTED, READY, SHIPPED, DELIVERED, DISPUTED)
+    # Never the IKM's work in the end: cancelled (by the buyer or the clock) or rejected (a sentra order's share
+    # declined). Not counted as volume an IKM got, by the allocator or the competition monitor.
+    NOT_TAKEN = (CANCELLED, REJECTED)
     # The buyer's money is with the sentra: leaving the order by cancel, reject or refund pays it back.
     PAID_STATES = (PAID, ACCEPTED, READY, SHIPPED, DELIVERED, DISPUTED)
 

@@ -54,12 +54,10 @@ from marketplace.orders.services import (
     mail_checkout_placed,
     tariffs_for,
 )
-from marketplace.pricing.services import schedules_in_force, sentra_unit_price_idr
+from marketplace.pricing.services import schedule_in_force, schedules_in_force, sentra_unit_price_idr
 
 # v_i of the rule: what each IKM was allocated or sold of the product type in this many days before the order.
 RECENT_DAYS = 90
-# Orders that never became the IKM's work: they do not count as volume it got.
-_NOT_ALLOCATED = (OrderStatus.CANCELLED, OrderStatus.REJECTED)
 
 
 class SentraOrderRefused(DomainError):
@@ -119,7 +117,7 @@ def offers(sentra_id, product_type_id, now, excluded=()):
             Listing.product_type_id == product_type_id,
             Listing.status == ListingStatus.ACTIVE,
             Listing.capacity_per_month > 0,
-            Listing.organization_id.not_in(list(excluded) or [0]),
+            Listing.organization_id.not_in(list(excluded)),
         )
         .options(joinedload(Listing.organization), joinedload(Listing.product_type))
         .order_by(Listing.organization_id, Listing.stock.desc(), Listing.id)
@@ -140,7 +138,7 @@ def offers(sentra_id, product_type_id, now, excluded=()):
                 OrderLine.product_type_id == product_type_id,
                 # The window ends at `now` too: planned for a past moment, what came after it does not count.
                 Order.created_at.between(now - timedelta(days=RECENT_DAYS), now),
-                Order.status.not_in(_NOT_ALLOCATED),
+                Order.status.not_in(OrderStatus.NOT_TAKEN),
             )
             .group_by(Order.seller_organization_id)
         ).all()
@@ -364,7 +362,7 @@ def plan_sentra_order(user, sentra, data: SentraOrderRequest, moment=None):
     product_type = db.session.get(ProductType, data.product_type_id) if data.product_type_id else None
     if product_type is None:
         raise SentraOrderRefused(_l("Choose a product type."), field="product_type")
-    schedule = schedules_in_force(now, pairs={(sentra.id, product_type.id)}).get((sentra.id, product_type.id))
+    schedule = schedule_in_force(sentra.id, product_type.id, now)
     if schedule is None:
         raise SentraOrderRefused(
             _l("The sentra has no price in force for this product type yet: it cannot be ordered from the sentra."),
@@ -669,20 +667,11 @@ def orders_of(sentra_order):
 def allocated_quantity(sentra_order_orders):
     """What the split holds now: the quantity of its orders not cancelled or declined."""
     return sum(
-        (line.quantity for order in sentra_order_orders if order.status not in _NOT_ALLOCATED for line in order.lines),
+        (
+            line.quantity
+            for order in sentra_order_orders
+            if order.status not in OrderStatus.NOT_TAKEN
+            for line in order.lines
+        ),
         Decimal("0"),
     )
-
-
-def decline_counts(organization_ids):
-    """How many sentra-order shares each IKM declined, ever ({id: count}, one query)."""
-    rows = db.session.execute(
-        select(Order.seller_organization_id, func.count(Order.id))
-        .where(
-            Order.seller_organization_id.in_(list(organization_ids)),
-            Order.sentra_order_id.is_not(None),
-            Order.status == OrderStatus.REJECTED,
-        )
-        .group_by(Order.seller_organization_id)
-    ).all()
-    return dict(rows)
