@@ -281,13 +281,18 @@ def seed_orders():
     buyers = [users[email] for email in BUYERS]
     seed_delivery(sentra, users[COORDINATOR], buyers)
     if db.session.scalar(select(Checkout.id).limit(1)) is None:
-        echo = current_app.config.get("MAIL_ECHO_AFTER_COMMIT")
-        current_app.config["MAIL_ECHO_AFTER_COMMIT"] = False  # a year of demo mail is not printed on `make run`
-        try:
-            _Story(sentra, users).tell()
-        finally:
-            current_app.config["MAIL_ECHO_AFTER_COMMIT"] = echo
+        tell_quietly(_Story(sentra, users))
     return db.session.scalar(select(func.count(Order.id)))
+
+
+def tell_quietly(story):
+    """Tell a demo story without printing its mail: a year of demo mail is not shown on `make run`."""
+    echo = current_app.config.get("MAIL_ECHO_AFTER_COMMIT")
+    current_app.config["MAIL_ECHO_AFTER_COMMIT"] = False
+    try:
+        story.tell()
+    finally:
+        current_app.config["MAIL_ECHO_AFTER_COMMIT"] = echo
 
 
 def _kind(part):

@@ -15,14 +15,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import Sentra, User
 from marketplace.core.submissions import new_submission_token
 from marketplace.core.timeutil import WIB
 from marketplace.extensions import db
-from marketplace.orders.demo import BUILDING, BUYERS, COORDINATOR, PO_PREFIX, SELLERS, SENTRA, _Part, _Plan, _Story
+from marketplace.orders.demo import (
+    BUILDING,
+    BUYERS,
+    COORDINATOR,
+    PO_PREFIX,
+    SELLERS,
+    SENTRA,
+    _Part,
+    _Plan,
+    _Story,
+    tell_quietly,
+)
 from marketplace.orders.models import CheckoutStatus, DeliveryMethod, Order, SentraOrder, Shipment
 from marketplace.orders.sentra_orders import (
     SentraOrderRequest,
@@ -90,12 +100,7 @@ def seed_sentra_orders():
         emails = [*SELLERS, *BUYERS, COORDINATOR]
         users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
         if sentra is not None and set(users) == set(emails):
-            echo = current_app.config.get("MAIL_ECHO_AFTER_COMMIT")
-            current_app.config["MAIL_ECHO_AFTER_COMMIT"] = False  # a year of demo mail is not printed on `make run`
-            try:
-                _SentraStory(sentra, users).tell()
-            finally:
-                current_app.config["MAIL_ECHO_AFTER_COMMIT"] = echo
+            tell_quietly(_SentraStory(sentra, users))
     return db.session.scalar(select(func.count(SentraOrder.id)))
 
 
